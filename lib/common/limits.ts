@@ -1,0 +1,41 @@
+/**
+ * Every limit Stratus enforces, as a named constant. Each is checked before allocating.
+ */
+
+/** Largest frame accepted on the wire (Apache: com.rocketmq.remoting.frameMaxLength). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Largest remoting header (JSON or ROCKETMQ binary). */
+export const MAX_HEADER_BYTES = 1024 * 1024;
+/** Most extFields entries in one header. */
+export const MAX_EXT_FIELDS = 1024;
+/** Requests one connection may have in flight before the server answers SYSTEM_BUSY. */
+export const MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION = 4096;
+/** Bytes queued for write on one connection before it is considered stuck and closed. */
+export const MAX_PENDING_WRITE_BYTES = 64 * 1024 * 1024;
+/** Connections one server accepts at once. */
+export const MAX_CONNECTIONS = 10_000;
+/** Idle time after which a server closes a channel (Apache serverChannelMaxIdleTimeSeconds). */
+export const DEFAULT_IDLE_CLOSE_MS = 120_000;
+/** Default timeout for a request a Stratus process sends. */
+export const DEFAULT_INVOKE_TIMEOUT_MS = 3_000;
+
+/** Largest message body (Apache maxMessageSize, 4 MiB). */
+export const MAX_MESSAGE_BODY_BYTES = 4 * 1024 * 1024;
+/** Largest properties string in one message (Apache: Short.MAX_VALUE). */
+export const MAX_PROPERTIES_BYTES = 32_767;
+/** Longest topic name (Apache TopicValidator: 127). */
+export const MAX_TOPIC_LENGTH = 127;
+/** Largest total size of one batch body. */
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Most messages in one batch. */
+export const MAX_BATCH_MESSAGES = 4096;
+/** Most messages returned by one pull (Apache maxTransferCountOnMessageInMemory is 32 per pull by default). */
+export const MAX_PULL_MESSAGES = 1024;
+/** Largest pull response body. */
+export const MAX_PULL_BYTES = 8 * 1024 * 1024;
+/** Pull requests parked (long polling) across the broker. */
+export const MAX_PARKED_PULLS = 100_000;
+/** Largest queue count a topic may have. */
+export const MAX_QUEUE_NUMS = 1024;
+/** Most results one QUERY_MESSAGE returns. */
+export const MAX_QUERY_RESULTS = 64;

@@ -1,0 +1,83 @@
+/**
+ * The RemotingCommand value every codec and processor speaks. Pure data: encoding lives in frame.ts.
+ */
+export const SerializeType = { JSON: 0, ROCKETMQ: 1 } as const;
+export type SerializeTypeValue = (typeof SerializeType)[keyof typeof SerializeType];
+
+/** flag bit 0: the frame is a response. */
+export const RPC_TYPE_RESPONSE = 1;
+/** flag bit 1: the request is oneway (no response is ever sent). */
+export const RPC_ONEWAY = 2;
+
+/** The `version` Stratus puts in every frame it sends: MQVersion V4_9_8 (>= 232 so SQL92 pulls are allowed). */
+export const STRATUS_REMOTING_VERSION = 409;
+
+export interface RemotingCommand {
+  code: number;
+  /** LanguageCode enum name, e.g. "JAVA". Binary headers carry the number; the codec maps it. */
+  language: string;
+  version: number;
+  opaque: number;
+  flag: number;
+  remark?: string | undefined;
+  /** Custom header fields; values always strings (the codec normalises numbers and booleans). */
+  extFields: Record<string, string>;
+  body?: Buffer | undefined;
+  /** How the header was (or will be) serialized. */
+  serializeType: SerializeTypeValue;
+}
+
+export function isResponse(cmd: RemotingCommand): boolean {
+  return (cmd.flag & RPC_TYPE_RESPONSE) !== 0;
+}
+
+export function isOneway(cmd: RemotingCommand): boolean {
+  return (cmd.flag & RPC_ONEWAY) !== 0;
+}
+
+let nextOpaque = 1;
+/** Opaques are per sender; one process-wide counter is enough. */
+export function allocateOpaque(): number {
+  const v = nextOpaque;
+  nextOpaque = nextOpaque >= 0x7fffffff ? 1 : nextOpaque + 1;
+  return v;
+}
+
+export function createRequest(
+  code: number,
+  extFields: Record<string, string> = {},
+  body?: Buffer,
+  oneway = false,
+): RemotingCommand {
+  return {
+    code,
+    language: "JAVA",
+    version: STRATUS_REMOTING_VERSION,
+    opaque: allocateOpaque(),
+    flag: oneway ? RPC_ONEWAY : 0,
+    extFields,
+    body,
+    serializeType: SerializeType.JSON,
+  };
+}
+
+/** A response to `request`: same opaque, response bit set, answered in the request's serialization. */
+export function createResponse(
+  request: RemotingCommand,
+  code: number,
+  remark?: string,
+  extFields: Record<string, string> = {},
+  body?: Buffer,
+): RemotingCommand {
+  return {
+    code,
+    language: "JAVA",
+    version: STRATUS_REMOTING_VERSION,
+    opaque: request.opaque,
+    flag: RPC_TYPE_RESPONSE,
+    remark,
+    extFields,
+    body,
+    serializeType: request.serializeType,
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The contract between the broker and its message store (CommitLog + ConsumeQueue + IndexFile).
+ * Offsets and timestamps are JS numbers: safe up to 2^53 (8 PiB of CommitLog), checked at decode.
+ */
+
+export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
+
+export interface MessageStoreConfig {
+  /** Root directory: commitlog/, consumequeue/, index/, checkpoint, abort live under it. */
+  storePathRootDir: string;
+  /** CommitLog segment size (Apache mappedFileSizeCommitLog, default 1 GiB). */
+  mappedFileSizeCommitLog: number;
+  /** ConsumeQueue file size in bytes, a multiple of 20 (Apache mappedFileSizeConsumeQueue, 300000 * 20). */
+  mappedFileSizeConsumeQueue: number;
+  flushDiskType: FlushDiskType;
+  /** ASYNC_FLUSH: how often the CommitLog is flushed (Apache flushIntervalCommitLog, 500 ms). */
+  flushIntervalCommitLog: number;
+  /** SYNC_FLUSH: how long a send waits for its fdatasync before FLUSH_DISK_TIMEOUT (5000 ms). */
+  syncFlushTimeout: number;
+  /** Retention by age in hours (Apache fileReservedTime, 72). */
+  fileReservedTime: number;
+  /** Retention by size: delete oldest CommitLog segments while the CommitLog is larger (0 = unlimited). */
+  maxCommitLogBytes: number;
+  /** IndexFile geometry (Apache maxHashSlotNum 5,000,000 and maxIndexNum 20,000,000). */
+  maxHashSlotNum: number;
+  maxIndexNum: number;
+  /** Whether KEYS/UNIQ_KEY are indexed (Apache messageIndexEnable). */
+  messageIndexEnable: boolean;
+}
+
+/** A message as the broker hands it to the store (Apache MessageExtBrokerInner). */
+export interface MessageExtBrokerInner {
+  topic: string;
+  queueId: number;
+  flag: number;
+  body: Buffer;
+  /** The properties string as encoded (name\u0001value\u0002...). */
+  propertiesString: string;
+  /** Tag hash for the ConsumeQueue (or delivery timestamp for SCHEDULE_TOPIC_XXXX). */
+  tagsCode: number;
+  sysFlag: number;
+  bornTimestamp: number;
+  /** Socket address bytes: 4-byte IPv4 + int port (8 bytes) or 16-byte IPv6 + port (20 bytes). */
+  bornHost: Buffer;
+  storeHost: Buffer;
+  reconsumeTimes: number;
+  preparedTransactionOffset: number;
+}
+
+export type PutMessageStatus =
+  | "PUT_OK"
+  | "FLUSH_DISK_TIMEOUT"
+  | "MESSAGE_ILLEGAL"
+  | "PROPERTIES_SIZE_EXCEEDED"
+  | "SERVICE_NOT_AVAILABLE"
+  | "UNKNOWN_ERROR";
+
+export interface AppendedMessage {
+  /** CommitLog offset of the record. */
+  wroteOffset: number;
+  wroteBytes: number;
+  /** Offset message id (storeHost + wroteOffset), 32 uppercase hex chars for IPv4. */
+  msgId: string;
+  /** ConsumeQueue offset assigned (0 for PREPARED/ROLLBACK transaction records). */
+  queueOffset: number;
+  storeTimestamp: number;
+}
+
+export interface PutMessageResult {
+  status: PutMessageStatus;
+  /** One entry per message, in order; empty unless the records were written. */
+  appended: AppendedMessage[];
+  remark?: string;
+}
+
+export type GetMessageStatus =
+  | "FOUND"
+  | "NO_MATCHED_MESSAGE"
+  | "MESSAGE_WAS_REMOVING"
+  | "OFFSET_FOUND_NULL"
+  | "OFFSET_OVERFLOW_BADLY"
+  | "OFFSET_OVERFLOW_ONE"
+  | "OFFSET_TOO_SMALL"
+  | "NO_MATCHED_LOGIC_QUEUE"
+  | "NO_MESSAGE_IN_QUEUE";
+
+/** Two-stage filter: by ConsumeQueue tagsCode first, then (optionally) by the whole stored record. */
+export interface MessageFilter {
+  isMatchedByConsumeQueue(tagsCode: number): boolean;
+  isMatchedByCommitLog?(record: Buffer): boolean;
+}
+
+export interface GetMessageResult {
+  status: GetMessageStatus;
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  /** Whole stored records, back to back in the pull body. */
+  messages: Buffer[];
+}
+
+export interface QueryMessageResult {
+  /** Whole stored records found, newest index entries first. */
+  messages: Buffer[];
+  indexLastUpdateTimestamp: number;
+  indexLastUpdatePhyoffset: number;
+}
+
+/** Called by the dispatcher for every record it adds to a ConsumeQueue (wakes long-polled pulls). */
+export type MessageArrivingListener = (
+  topic: string,
+  queueId: number,
+  logicOffset: number,
+  tagsCode: number,
+  storeTimestamp: number,
+) => void;
+
+export interface MessageStore {
+  /** Load files, recover after a crash (cut torn tail, rebuild ConsumeQueue + index), start flush/clean services. */
+  start(): Promise<void>;
+  /** Flush everything and close files. */
+  shutdown(): Promise<void>;
+  putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult>;
+  /** A batch: consecutive queue offsets on one queue, written as one append. */
+  putMessages(msgs: MessageExtBrokerInner[]): Promise<PutMessageResult>;
+  getMessage(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalBytes: number,
+    filter?: MessageFilter,
+  ): GetMessageResult;
+  getMaxOffsetInQueue(topic: string, queueId: number): number;
+  getMinOffsetInQueue(topic: string, queueId: number): number;
+  /** Store time of the message at a queue offset, or -1. */
+  getMessageStoreTimeStamp(topic: string, queueId: number, queueOffset: number): number;
+  getEarliestMessageTime(topic: string, queueId: number): number;
+  /** First queue offset whose store time is >= timestamp (max offset if none). */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number;
+  /** The whole record at a CommitLog offset, or undefined. */
+  lookMessageByOffset(commitLogOffset: number): Buffer | undefined;
+  queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult;
+  getMinPhyOffset(): number;
+  getMaxPhyOffset(): number;
+  /** Queue ids with a ConsumeQueue, per topic. */
+  getTopicQueueTable(): Map<string, number[]>;
+  deleteTopics(topics: string[]): void;
+  setMessageArrivingListener(listener: MessageArrivingListener): void;
+  /** Runtime figures for GET_BROKER_RUNTIME_INFO. */
+  runtimeInfo(): Record<string, string>;
+}
