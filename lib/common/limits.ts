@@ -39,3 +39,7 @@ export const MAX_PARKED_PULLS = 100_000;
 export const MAX_QUEUE_NUMS = 1024;
 /** Most results one QUERY_MESSAGE returns. */
 export const MAX_QUERY_RESULTS = 64;
+/** Largest stored message record: the body limit plus room for topic, properties and the fixed fields (Apache 5.x). */
+export const MAX_MESSAGE_RECORD_BYTES = MAX_MESSAGE_BODY_BYTES + 64 * 1024;
+/** Deepest object/array nesting accepted in a JSON body (fastjson bodies nest at most a handful of levels). */
+export const MAX_JSON_DEPTH = 64;

@@ -2,6 +2,7 @@
  * The contract between the broker and its message store (CommitLog + ConsumeQueue + IndexFile).
  * Offsets and timestamps are JS numbers: safe up to 2^53 (8 PiB of CommitLog), checked at decode.
  */
+import type { MessageExtBrokerInner } from "../protocol/message-record.js";
 
 export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
 
@@ -28,24 +29,8 @@ export interface MessageStoreConfig {
   messageIndexEnable: boolean;
 }
 
-/** A message as the broker hands it to the store (Apache MessageExtBrokerInner). */
-export interface MessageExtBrokerInner {
-  topic: string;
-  queueId: number;
-  flag: number;
-  body: Buffer;
-  /** The properties string as encoded (name\u0001value\u0002...). */
-  propertiesString: string;
-  /** Tag hash for the ConsumeQueue (or delivery timestamp for SCHEDULE_TOPIC_XXXX). */
-  tagsCode: number;
-  sysFlag: number;
-  bornTimestamp: number;
-  /** Socket address bytes: 4-byte IPv4 + int port (8 bytes) or 16-byte IPv6 + port (20 bytes). */
-  bornHost: Buffer;
-  storeHost: Buffer;
-  reconsumeTimes: number;
-  preparedTransactionOffset: number;
-}
+/** A message as the broker hands it to the store (Apache MessageExtBrokerInner); defined with its codec. */
+export type { MessageExtBrokerInner } from "../protocol/message-record.js";
 
 export type PutMessageStatus =
   | "PUT_OK"
