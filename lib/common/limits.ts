@@ -43,3 +43,5 @@ export const MAX_QUERY_RESULTS = 64;
 export const MAX_MESSAGE_RECORD_BYTES = MAX_MESSAGE_BODY_BYTES + 64 * 1024;
 /** Deepest object/array nesting accepted in a JSON body (fastjson bodies nest at most a handful of levels). */
 export const MAX_JSON_DEPTH = 64;
+/** Largest inflated REGISTER_BROKER body (compressed form); a broker with 100k topics needs well under this. */
+export const MAX_REGISTER_BODY_INFLATED_BYTES = 64 * 1024 * 1024;
