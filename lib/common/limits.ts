@@ -45,3 +45,19 @@ export const MAX_MESSAGE_RECORD_BYTES = MAX_MESSAGE_BODY_BYTES + 64 * 1024;
 export const MAX_JSON_DEPTH = 64;
 /** Largest inflated REGISTER_BROKER body (compressed form); a broker with 100k topics needs well under this. */
 export const MAX_REGISTER_BODY_INFLATED_BYTES = 64 * 1024 * 1024;
+/** Largest QUERY_MESSAGE response body: matching records are returned until this many bytes. */
+export const MAX_QUERY_BODY_BYTES = 8 * 1024 * 1024;
+/** Queue locks (LOCK_BATCH_MQ) held across all consumer groups; expired ones are purged before refusing. */
+export const MAX_REBALANCE_LOCK_ENTRIES = 1_000_000;
+/** Live brokers one NameServer tracks. */
+export const MAX_NAMESRV_BROKERS = 10_000;
+/** Topics in one NameServer's route table. */
+export const MAX_NAMESRV_TOPICS = 1_000_000;
+/** Entries (all namespaces together) in the NameServer's KV config table. */
+export const MAX_KV_CONFIG_ENTRIES = 100_000;
+/** Longest SQL92 filter expression compiled, in UTF-16 code units (Apache sets none; real selectors are short). */
+export const MAX_FILTER_EXPRESSION_LENGTH = 8 * 1024;
+/** Deepest nesting of a SQL92 filter (parentheses, unary operators, chained comparisons), checked before recursing. */
+export const MAX_FILTER_NESTING_DEPTH = 128;
+/** Compiled SQL92 filters kept by expression string (Apache's SelectorParser cache holds 100). */
+export const MAX_FILTER_CACHE_ENTRIES = 256;

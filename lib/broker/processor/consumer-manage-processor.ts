@@ -1,0 +1,113 @@
+/**
+ * Offsets and queue bounds: QUERY_CONSUMER_OFFSET, UPDATE_CONSUMER_OFFSET, GET_MAX_OFFSET, GET_MIN_OFFSET,
+ * GET_EARLIEST_MSG_STORETIME, SEARCH_OFFSET_BY_TIMESTAMP, and GET_CONSUMER_LIST_BY_GROUP.
+ */
+import { totalmem } from "node:os";
+import { extString, requireString } from "../../protocol/header/ext-fields.js";
+import {
+  decodeQueryConsumerOffsetRequestHeader,
+  decodeSearchOffsetRequestHeader,
+  decodeTopicQueueHeader,
+  decodeUpdateConsumerOffsetRequestHeader,
+} from "../../protocol/header/queue-offset-headers.js";
+import { readRecordSize } from "../../protocol/message-record.js";
+import { createResponse, type RemotingCommand } from "../../protocol/remoting-command.js";
+import { ResponseCode } from "../../protocol/response-code.js";
+import type { BrokerContext } from "../broker-context.js";
+
+/** Apache accessMessageInMemoryMaxRatio: data within this share of RAM from the CommitLog tail counts as hot. */
+const ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO = 0.4;
+
+export class ConsumerManageProcessor {
+  constructor(private readonly ctx: BrokerContext) {}
+
+  queryConsumerOffset(request: RemotingCommand): RemotingCommand {
+    const h = decodeQueryConsumerOffsetRequestHeader(request.extFields);
+    const stored = this.ctx.consumerOffsetManager.queryOffset(h.consumerGroup, h.topic, h.queueId);
+    if (stored >= 0)
+      return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(stored) });
+    const store = this.ctx.store;
+    const minOffset = store.getMinOffsetInQueue(h.topic, h.queueId);
+    if (
+      h.setZeroIfNotFound !== false &&
+      minOffset <= 0 &&
+      !this.checkInDiskByConsumeOffset(h.topic, h.queueId, 0)
+    ) {
+      return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: "0" });
+    }
+    return createResponse(
+      request,
+      ResponseCode.QUERY_NOT_FOUND,
+      "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first",
+    );
+  }
+
+  /**
+   * Whether the message at `offset` is "on disk" (far from the CommitLog tail). An empty queue counts as not on
+   * disk, so a brand-new group on a young topic starts at 0 — as Apache 4.9.x answers.
+   */
+  private checkInDiskByConsumeOffset(topic: string, queueId: number, offset: number): boolean {
+    const store = this.ctx.store;
+    if (store.getMaxOffsetInQueue(topic, queueId) <= offset) return false;
+    const ts = store.getMessageStoreTimeStamp(topic, queueId, offset);
+    if (ts < 0) return false;
+    const result = store.getMessage(topic, queueId, offset, 1, 1 << 30);
+    const record = result.messages[0];
+    if (!record) return false;
+    const phy = record.readBigInt64BE(28);
+    const distance = store.getMaxPhyOffset() - Number(phy) - readRecordSize(record);
+    return distance > totalmem() * ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO;
+  }
+
+  updateConsumerOffset(request: RemotingCommand): RemotingCommand {
+    const h = decodeUpdateConsumerOffsetRequestHeader(request.extFields);
+    this.ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);
+    return createResponse(request, ResponseCode.SUCCESS);
+  }
+
+  getMaxOffset(request: RemotingCommand): RemotingCommand {
+    const h = decodeTopicQueueHeader(request.extFields);
+    const offset = this.ctx.store.getMaxOffsetInQueue(h.topic, h.queueId);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(offset) });
+  }
+
+  getMinOffset(request: RemotingCommand): RemotingCommand {
+    const h = decodeTopicQueueHeader(request.extFields);
+    const offset = this.ctx.store.getMinOffsetInQueue(h.topic, h.queueId);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(offset) });
+  }
+
+  getEarliestMsgStoretime(request: RemotingCommand): RemotingCommand {
+    const h = decodeTopicQueueHeader(request.extFields);
+    const timestamp = this.ctx.store.getEarliestMessageTime(h.topic, h.queueId);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, { timestamp: extString(timestamp) });
+  }
+
+  searchOffsetByTimestamp(request: RemotingCommand): RemotingCommand {
+    const h = decodeSearchOffsetRequestHeader(request.extFields);
+    const store = this.ctx.store;
+    let offset = store.getOffsetInQueueByTime(h.topic, h.queueId, h.timestamp);
+    if (h.boundaryType === "UPPER") offset = this.upperBoundary(h.topic, h.queueId, h.timestamp, offset);
+    return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(offset) });
+  }
+
+  /** UPPER: last offset whose store time is <= timestamp (0 when every message is newer). */
+  private upperBoundary(topic: string, queueId: number, timestamp: number, lower: number): number {
+    const store = this.ctx.store;
+    const min = store.getMinOffsetInQueue(topic, queueId);
+    let o = Math.min(lower, store.getMaxOffsetInQueue(topic, queueId) - 1);
+    while (o >= min && store.getMessageStoreTimeStamp(topic, queueId, o) > timestamp) o--;
+    return o < min ? 0 : o;
+  }
+
+  getConsumerListByGroup(request: RemotingCommand): RemotingCommand {
+    const group = requireString(request.extFields, "consumerGroup");
+    const info = this.ctx.consumerManager.getConsumerGroupInfo(group);
+    const ids = info ? [...info.channels.keys()] : [];
+    if (ids.length === 0) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, `no consumer for this group, ${group}`);
+    }
+    const body = Buffer.from(JSON.stringify({ consumerIdList: ids }));
+    return createResponse(request, ResponseCode.SUCCESS, undefined, {}, body);
+  }
+}
