@@ -27,6 +27,8 @@ export interface MessageStoreConfig {
   maxIndexNum: number;
   /** Whether KEYS/UNIQ_KEY are indexed (Apache messageIndexEnable). */
   messageIndexEnable: boolean;
+  /** Delay levels for SCHEDULE_TOPIC_XXXX tagsCode (Apache messageDelayLevel, "1s 5s 10s 30s 1m ... 2h"). */
+  messageDelayLevel?: string;
 }
 
 /** A message as the broker hands it to the store (Apache MessageExtBrokerInner); defined with its codec. */
@@ -91,7 +93,10 @@ export interface QueryMessageResult {
   indexLastUpdatePhyoffset: number;
 }
 
-/** Called by the dispatcher for every record it adds to a ConsumeQueue (wakes long-polled pulls). */
+/**
+ * Called by the dispatcher for every record it adds to a ConsumeQueue (wakes long-polled pulls), after the unit
+ * is readable. As in Apache, `logicOffset` is the queue's new max offset: the record's queue offset + 1.
+ */
 export type MessageArrivingListener = (
   topic: string,
   queueId: number,
@@ -121,8 +126,16 @@ export interface MessageStore {
   /** Store time of the message at a queue offset, or -1. */
   getMessageStoreTimeStamp(topic: string, queueId: number, queueOffset: number): number;
   getEarliestMessageTime(topic: string, queueId: number): number;
-  /** First queue offset whose store time is >= timestamp (max offset if none). */
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number;
+  /**
+   * LOWER (default): first queue offset whose store time is >= timestamp (max offset if none).
+   * UPPER (5.x boundaryType): last queue offset whose store time is <= timestamp (0 if none).
+   */
+  getOffsetInQueueByTime(
+    topic: string,
+    queueId: number,
+    timestamp: number,
+    boundaryType?: "LOWER" | "UPPER",
+  ): number;
   /** The whole record at a CommitLog offset, or undefined. */
   lookMessageByOffset(commitLogOffset: number): Buffer | undefined;
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult;

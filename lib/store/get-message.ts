@@ -1,0 +1,138 @@
+/**
+ * getMessage (Apache DefaultMessageStore.getMessage, protocol §5.4): statuses and nextBeginOffset edge cases,
+ * the two-stage filter (ConsumeQueue tagsCode, then the whole record), and batch limits (at most maxMsgNums
+ * messages and maxTotalBytes bytes, but always at least one message). Records come back as subarrays of as few
+ * preads as possible: nearby records are read in one run.
+ */
+import { MAX_PULL_BYTES, MAX_PULL_MESSAGES } from "../common/limits.js";
+import type { CommitLog } from "./commitlog/commit-log.js";
+import type { ConsumeQueue } from "./consumequeue/consume-queue.js";
+import { decodeConsumeQueueUnit, isHoleUnit } from "./consumequeue/consume-queue-unit.js";
+import type { GetMessageResult, GetMessageStatus, MessageFilter } from "./message-store.js";
+import { CQ_STORE_UNIT_SIZE } from "./store-config.js";
+
+/** Apache maxFilterMessageSize: ConsumeQueue bytes scanned per pull when filtering. */
+export const MAX_FILTER_MESSAGE_BYTES = 16_000;
+/** Largest gap between two records still read in one pread. */
+const READ_RUN_MAX_GAP_BYTES = 16 * 1024;
+/** Largest single pread of a run. */
+const READ_RUN_MAX_BYTES = 1024 * 1024;
+
+interface Unit {
+  phy: number;
+  size: number;
+  tagsCode: number;
+}
+
+/** Reads records by physical offset, sharing one pread among records that sit close together. */
+class RunReader {
+  private run: Buffer | undefined;
+  private runStart = 0;
+
+  constructor(
+    private readonly log: CommitLog,
+    private readonly units: readonly Unit[],
+  ) {}
+
+  /** The record of units[i], or undefined if it is gone. */
+  read(i: number): Buffer | undefined {
+    const u = this.units[i] as Unit;
+    const run = this.run;
+    if (run && u.phy >= this.runStart && u.phy + u.size <= this.runStart + run.length)
+      return run.subarray(u.phy - this.runStart, u.phy - this.runStart + u.size);
+    let end = u.phy + u.size;
+    const seg = this.log.findSegment(u.phy);
+    const segEnd = seg ? seg.fileFromOffset + seg.wrotePosition : end;
+    for (let k = i + 1; k < this.units.length; k++) {
+      const n = this.units[k] as Unit;
+      if (n.phy < end || n.phy - end > READ_RUN_MAX_GAP_BYTES) break;
+      if (n.phy + n.size - u.phy > READ_RUN_MAX_BYTES || n.phy + n.size > segEnd) break;
+      end = n.phy + n.size;
+    }
+    const buf = this.log.read(u.phy, end - u.phy) ?? this.log.read(u.phy, u.size);
+    if (!buf) return undefined;
+    this.run = buf;
+    this.runStart = u.phy;
+    return buf.subarray(0, u.size);
+  }
+}
+
+function result(
+  status: GetMessageStatus,
+  next: number,
+  min: number,
+  max: number,
+  messages: Buffer[] = [],
+): GetMessageResult {
+  return { status, nextBeginOffset: next, minOffset: min, maxOffset: max, messages };
+}
+
+function decodeUnits(buf: Buffer): Unit[] {
+  const units: Unit[] = [];
+  for (let at = 0; at + CQ_STORE_UNIT_SIZE <= buf.length; at += CQ_STORE_UNIT_SIZE) {
+    const u = decodeConsumeQueueUnit(buf, at);
+    units.push({ phy: u.commitLogOffset, size: u.size, tagsCode: u.tagsCode });
+  }
+  return units;
+}
+
+export function getMessage(
+  cq: ConsumeQueue | undefined,
+  log: CommitLog,
+  offset: number,
+  maxMsgNums: number,
+  maxTotalBytes: number,
+  filter: MessageFilter | undefined,
+): GetMessageResult {
+  if (!cq) return result("NO_MATCHED_LOGIC_QUEUE", 0, 0, 0);
+  const min = cq.minOffset;
+  const max = cq.maxOffset;
+  if (max === 0) return result("NO_MESSAGE_IN_QUEUE", 0, min, max);
+  if (offset < min) return result("OFFSET_TOO_SMALL", min, min, max);
+  if (offset === max) return result("OFFSET_OVERFLOW_ONE", offset, min, max);
+  if (offset > max) return result("OFFSET_OVERFLOW_BADLY", max, min, max);
+  const maxNums = Math.max(1, Math.min(maxMsgNums, MAX_PULL_MESSAGES));
+  const maxBytes = Math.max(100, Math.min(maxTotalBytes, MAX_PULL_BYTES));
+  const scanUnits = Math.floor(
+    Math.max(MAX_FILTER_MESSAGE_BYTES, maxNums * CQ_STORE_UNIT_SIZE) / CQ_STORE_UNIT_SIZE,
+  );
+  const raw = cq.readUnits(offset, scanUnits);
+  if (!raw) return result("OFFSET_FOUND_NULL", cq.rollNextFile(offset), min, max);
+  const units = decodeUnits(raw);
+  const reader = new RunReader(log, units);
+  const messages: Buffer[] = [];
+  let status: GetMessageStatus = "NO_MATCHED_MESSAGE";
+  let bytes = 0;
+  let nextPhyFileStart = -1;
+  let i = 0;
+  for (; i < units.length; i++) {
+    const u = units[i] as Unit;
+    if (isHoleUnit({ commitLogOffset: u.phy, size: u.size, tagsCode: u.tagsCode })) continue;
+    if (nextPhyFileStart >= 0 && u.phy < nextPhyFileStart) continue;
+    if (messages.length > 0 && (messages.length >= maxNums || bytes + u.size > maxBytes)) break;
+    if (filter && !filter.isMatchedByConsumeQueue(u.tagsCode)) {
+      if (messages.length === 0) status = "NO_MATCHED_MESSAGE";
+      continue;
+    }
+    const rec = reader.read(i);
+    if (!rec) {
+      if (messages.length === 0) status = "MESSAGE_WAS_REMOVING";
+      nextPhyFileStart = log.findSegment(u.phy) ? -1 : rollNextPhyFile(log, u.phy);
+      continue;
+    }
+    if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(rec)) {
+      if (messages.length === 0) status = "NO_MATCHED_MESSAGE";
+      continue;
+    }
+    messages.push(rec);
+    bytes += u.size;
+    status = "FOUND";
+    nextPhyFileStart = -1;
+  }
+  return result(status, offset + i, min, max, messages);
+}
+
+/** Start of the CommitLog file after the one that would hold `phy` (Apache rollNextFile). */
+function rollNextPhyFile(log: CommitLog, phy: number): number {
+  return phy + log.segmentSize - (phy % log.segmentSize);
+}

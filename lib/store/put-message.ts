@@ -1,0 +1,82 @@
+/**
+ * The checks and encoding a put goes through before it reaches the writer (Apache CommitLog.putMessage and
+ * MessageExtEncoder): an illegal message is an expected outcome (a status), not an error.
+ */
+import { isStratusError } from "../common/errors.js";
+import { MAX_BATCH_MESSAGES, MAX_MESSAGE_BODY_BYTES, MAX_PROPERTIES_BYTES } from "../common/limits.js";
+import { encodeMessageRecord, type MessageExtBrokerInner } from "../protocol/message-record.js";
+import type { PutMessageStatus } from "./message-store.js";
+
+/** Longest topic the store writes (V2 records carry a 2-byte length). */
+export const MAX_STORED_TOPIC_BYTES = 32_767;
+
+export interface EncodedPut {
+  msgs: MessageExtBrokerInner[];
+  bufs: Buffer[];
+  total: number;
+  storeTimestamp: number;
+}
+
+export type Encoded = { ok: true; put: EncodedPut } | { ok: false; status: PutMessageStatus; remark: string };
+
+function illegal(status: PutMessageStatus, remark: string): Encoded {
+  return { ok: false, status, remark };
+}
+
+/** A topic the store can use as a directory name. */
+export function isStorableTopic(topic: string): boolean {
+  return (
+    topic.length > 0 &&
+    topic !== "." &&
+    topic !== ".." &&
+    !/[/\\\0]/.test(topic) &&
+    Buffer.byteLength(topic, "utf8") <= MAX_STORED_TOPIC_BYTES
+  );
+}
+
+function check(msg: MessageExtBrokerInner): Encoded | undefined {
+  if (!isStorableTopic(msg.topic))
+    return illegal("MESSAGE_ILLEGAL", `illegal topic ${JSON.stringify(msg.topic)}`);
+  if (!Number.isInteger(msg.queueId) || msg.queueId < 0 || msg.queueId > 0x7fffffff)
+    return illegal("MESSAGE_ILLEGAL", `illegal queueId ${msg.queueId}`);
+  if (msg.body.length > MAX_MESSAGE_BODY_BYTES)
+    return illegal(
+      "MESSAGE_ILLEGAL",
+      `message body of ${msg.body.length} bytes exceeds ${MAX_MESSAGE_BODY_BYTES}`,
+    );
+  if (
+    msg.propertiesString.length > MAX_PROPERTIES_BYTES ||
+    Buffer.byteLength(msg.propertiesString) > MAX_PROPERTIES_BYTES
+  )
+    return illegal("PROPERTIES_SIZE_EXCEEDED", `properties exceed ${MAX_PROPERTIES_BYTES} bytes`);
+  return undefined;
+}
+
+/** Checks and encodes one put (a single message, or a batch for one topic-queue). */
+export function encodePut(
+  msgs: MessageExtBrokerInner[],
+  storeTimestamp: number,
+  fits: (n: number) => boolean,
+): Encoded {
+  const first = msgs[0];
+  if (!first) return illegal("MESSAGE_ILLEGAL", "empty batch");
+  if (msgs.length > MAX_BATCH_MESSAGES) return illegal("MESSAGE_ILLEGAL", `batch of ${msgs.length} messages`);
+  const bufs: Buffer[] = [];
+  let total = 0;
+  for (const msg of msgs) {
+    const bad = check(msg);
+    if (bad) return bad;
+    if (msg.topic !== first.topic || msg.queueId !== first.queueId)
+      return illegal("MESSAGE_ILLEGAL", "a batch must target one topic and queue");
+    try {
+      const buf = encodeMessageRecord(msg, 0, 0, storeTimestamp);
+      bufs.push(buf);
+      total += buf.length;
+    } catch (e) {
+      if (isStratusError(e)) return illegal("MESSAGE_ILLEGAL", e.message);
+      throw e;
+    }
+  }
+  if (!fits(total)) return illegal("MESSAGE_ILLEGAL", `${total} bytes do not fit one CommitLog file`);
+  return { ok: true, put: { msgs, bufs, total, storeTimestamp } };
+}
