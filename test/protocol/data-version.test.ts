@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { isStratusError } from "../../lib/common/errors.js";
 import {
   type DataVersion,
   dataVersionEquals,
@@ -49,6 +50,20 @@ describe("DataVersion", () => {
     fc.assert(
       fc.property(fc.record({ counter: long, stateVersion: long, timestamp: long }), (v) => {
         expect(decodeDataVersion(encodeDataVersion(v))).toEqual(v);
+      }),
+    );
+  });
+});
+
+describe("DataVersion hostile input", () => {
+  it("never throws anything but StratusError on random bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (b) => {
+        try {
+          decodeDataVersion(Buffer.from(b));
+        } catch (e) {
+          expect(isStratusError(e, "ILLEGAL_ARGUMENT"), String(e)).toBe(true);
+        }
       }),
     );
   });
