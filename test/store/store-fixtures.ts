@@ -1,4 +1,13 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  cpSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "../../lib/common/clock.js";
@@ -91,3 +100,27 @@ export function crashCopy(dir: string): string {
   return copy;
 }
 let crashCopies = 0;
+
+/** Path of the CommitLog file holding `phy` in `dir`. */
+export function commitLogFile(dir: string, phy: number, segmentSize: number): string {
+  return join(dir, "commitlog", String(phy - (phy % segmentSize)).padStart(20, "0"));
+}
+
+/** Overwrites CommitLog bytes at `phy` (within one file). */
+export function overwriteCommitLog(dir: string, phy: number, segmentSize: number, bytes: Buffer): void {
+  const fd = openSync(commitLogFile(dir, phy, segmentSize), "r+");
+  try {
+    writeSync(fd, bytes, 0, bytes.length, phy % segmentSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A torn tail: zeroes the CommitLog from `phy` to the end of its file and deletes later files. */
+export function tearCommitLog(dir: string, phy: number, segmentSize: number): void {
+  overwriteCommitLog(dir, phy, segmentSize, Buffer.alloc(segmentSize - (phy % segmentSize)));
+  const start = phy - (phy % segmentSize);
+  for (const name of readdirSync(join(dir, "commitlog"))) {
+    if (Number(name) > start) unlinkSync(join(dir, "commitlog", name));
+  }
+}

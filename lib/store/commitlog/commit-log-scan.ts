@@ -1,7 +1,7 @@
 /**
  * Recovery scan of the CommitLog (protocol §9.6): walk records from a segment start, validate each one (size,
- * magic, CRC, fields, and that its physicalOffset field names its own position), and stop at the first invalid
- * one. A blank marker ends a segment. The caller re-dispatches every valid record and cuts the log at the end.
+ * magic, CRC, fields, that its physicalOffset field names its own position, no NUL in topic or properties),
+ * and stop at the first invalid one. A blank marker ends a segment. The caller re-dispatches every valid record and cuts the log at the end.
  */
 import { isStratusError } from "../../common/errors.js";
 import { MAX_MESSAGE_RECORD_BYTES } from "../../common/limits.js";
@@ -58,6 +58,14 @@ class ChunkReader {
   }
 }
 
+/**
+ * The body CRC does not cover topic and properties, so a tail of zeros (a page that never reached the disk)
+ * there would pass; NUL characters, which producers do not send, mark such a record as torn.
+ */
+function hasTornText(msg: MessageExt): boolean {
+  return msg.topic.includes("\u0000") || msg.propertiesString.includes("\u0000");
+}
+
 type SegmentEnd = { kind: "full" } | { kind: "stop"; pos: number };
 
 function scanSegment(seg: Segment, checkCRC: boolean, onRecord: OnScannedRecord): SegmentEnd {
@@ -81,7 +89,7 @@ function scanSegment(seg: Segment, checkCRC: boolean, onRecord: OnScannedRecord)
       if (isStratusError(e, "RECORD_MALFORMED")) return { kind: "stop", pos };
       throw e;
     }
-    if (msg.commitLogOffset !== seg.fileFromOffset + pos) return { kind: "stop", pos };
+    if (msg.commitLogOffset !== seg.fileFromOffset + pos || hasTornText(msg)) return { kind: "stop", pos };
     onRecord(msg);
     pos += size;
   }
