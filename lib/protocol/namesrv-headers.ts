@@ -1,48 +1,18 @@
 /**
  * The custom headers (extFields) of the NameServer commands, Apache field names verbatim
  * (`RP/header/namesrv/*RequestHeader.java`). REGISTER_BROKER's header lives with its body in
- * register-broker-body.ts. A missing required field raises StratusError("HEADER_MALFORMED") with Java's
- * wording ("the custom field <x> is null"); encoders write every value as a decimal/boolean string.
+ * register-broker-body.ts. Field reads go through header/ext-fields.ts: a missing required field raises
+ * StratusError("HEADER_MALFORMED") with Java's wording ("the custom field <x> is null"); encoders write every
+ * value as a decimal/boolean string.
  */
-import { StratusError } from "../common/errors.js";
-
-export type ExtFields = Readonly<Record<string, string>>;
-
-export function headerString(ext: ExtFields, name: string): string | undefined {
-  const v = ext[name];
-  return v === undefined || v === "" ? undefined : v;
-}
-
-export function requiredHeaderString(ext: ExtFields, name: string): string {
-  const v = headerString(ext, name);
-  if (v === undefined) throw new StratusError("HEADER_MALFORMED", `the custom field <${name}> is null`);
-  return v;
-}
-
-const LONG_TEXT = /^-?\d{1,19}$/;
-
-/** A Java Long/Integer header field as a JS number (a safe integer), or undefined when absent. */
-export function headerLong(ext: ExtFields, name: string): number | undefined {
-  const v = headerString(ext, name)?.trim();
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!LONG_TEXT.test(v) || !Number.isSafeInteger(n)) {
-    throw new StratusError("HEADER_MALFORMED", `the custom field <${name}> is not a long: ${v.slice(0, 24)}`);
-  }
-  return n;
-}
-
-export function requiredHeaderLong(ext: ExtFields, name: string): number {
-  const v = headerLong(ext, name);
-  if (v === undefined) throw new StratusError("HEADER_MALFORMED", `the custom field <${name}> is null`);
-  return v;
-}
-
-/** A Java Boolean header field: "true" (any case) is true, anything else false; undefined when absent. */
-export function headerBoolean(ext: ExtFields, name: string): boolean | undefined {
-  const v = headerString(ext, name);
-  return v === undefined ? undefined : v.trim().toLowerCase() === "true";
-}
+import {
+  type ExtFields,
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  requireNumber,
+  requireString,
+} from "./header/ext-fields.js";
 
 /** Build extFields, dropping absent values and writing numbers without exponents. */
 export function toExtFields(
@@ -66,10 +36,10 @@ export interface BrokerIdentityHeader {
 
 export function decodeBrokerIdentityHeader(ext: ExtFields): BrokerIdentityHeader {
   return {
-    brokerName: requiredHeaderString(ext, "brokerName"),
-    brokerAddr: requiredHeaderString(ext, "brokerAddr"),
-    clusterName: requiredHeaderString(ext, "clusterName"),
-    brokerId: requiredHeaderLong(ext, "brokerId"),
+    brokerName: requireString(ext, "brokerName"),
+    brokerAddr: requireString(ext, "brokerAddr"),
+    clusterName: requireString(ext, "clusterName"),
+    brokerId: requireNumber(ext, "brokerId"),
   };
 }
 
@@ -88,11 +58,11 @@ export interface BrokerHeartbeatRequestHeader {
 
 export function decodeBrokerHeartbeatRequestHeader(ext: ExtFields): BrokerHeartbeatRequestHeader {
   return {
-    clusterName: requiredHeaderString(ext, "clusterName"),
-    brokerAddr: requiredHeaderString(ext, "brokerAddr"),
-    brokerName: requiredHeaderString(ext, "brokerName"),
-    brokerId: headerLong(ext, "brokerId"),
-    heartbeatTimeoutMillis: headerLong(ext, "heartbeatTimeoutMillis"),
+    clusterName: requireString(ext, "clusterName"),
+    brokerAddr: requireString(ext, "brokerAddr"),
+    brokerName: requireString(ext, "brokerName"),
+    brokerId: optionalNumber(ext, "brokerId"),
+    heartbeatTimeoutMillis: optionalNumber(ext, "heartbeatTimeoutMillis"),
   };
 }
 
@@ -104,8 +74,8 @@ export interface GetRouteInfoRequestHeader {
 
 export function decodeGetRouteInfoRequestHeader(ext: ExtFields): GetRouteInfoRequestHeader {
   return {
-    topic: requiredHeaderString(ext, "topic"),
-    acceptStandardJsonOnly: headerBoolean(ext, "acceptStandardJsonOnly") ?? false,
+    topic: requireString(ext, "topic"),
+    acceptStandardJsonOnly: optionalBoolean(ext, "acceptStandardJsonOnly") ?? false,
   };
 }
 
@@ -125,14 +95,14 @@ export interface KVConfigHeader {
 
 export function decodePutKVConfigRequestHeader(ext: ExtFields): Required<KVConfigHeader> {
   return {
-    namespace: requiredHeaderString(ext, "namespace"),
-    key: requiredHeaderString(ext, "key"),
-    value: requiredHeaderString(ext, "value"),
+    namespace: requireString(ext, "namespace"),
+    key: requireString(ext, "key"),
+    value: requireString(ext, "value"),
   };
 }
 
 export function decodeKVConfigKeyHeader(ext: ExtFields): KVConfigHeader {
-  return { namespace: requiredHeaderString(ext, "namespace"), key: requiredHeaderString(ext, "key") };
+  return { namespace: requireString(ext, "namespace"), key: requireString(ext, "key") };
 }
 
 export function encodeKVConfigHeader(h: KVConfigHeader): Record<string, string> {
@@ -141,7 +111,7 @@ export function encodeKVConfigHeader(h: KVConfigHeader): Record<string, string> 
 
 /** GET_KVLIST_BY_NAMESPACE (219). */
 export function decodeNamespaceHeader(ext: ExtFields): { namespace: string } {
-  return { namespace: requiredHeaderString(ext, "namespace") };
+  return { namespace: requireString(ext, "namespace") };
 }
 
 /** DELETE_TOPIC_IN_NAMESRV (216): topic, and from 5.x an optional clusterName. */
@@ -153,20 +123,20 @@ export interface DeleteTopicFromNamesrvRequestHeader {
 export function decodeDeleteTopicFromNamesrvRequestHeader(
   ext: ExtFields,
 ): DeleteTopicFromNamesrvRequestHeader {
-  return { topic: requiredHeaderString(ext, "topic"), clusterName: headerString(ext, "clusterName") };
+  return { topic: requireString(ext, "topic"), clusterName: optionalString(ext, "clusterName") };
 }
 
 /** WIPE_WRITE_PERM_OF_BROKER (205) / ADD_WRITE_PERM_OF_BROKER (327). */
 export function decodeBrokerNameHeader(ext: ExtFields): { brokerName: string } {
-  return { brokerName: requiredHeaderString(ext, "brokerName") };
+  return { brokerName: requireString(ext, "brokerName") };
 }
 
 /** GET_TOPICS_BY_CLUSTER (224). */
 export function decodeGetTopicsByClusterRequestHeader(ext: ExtFields): { cluster: string } {
-  return { cluster: requiredHeaderString(ext, "cluster") };
+  return { cluster: requireString(ext, "cluster") };
 }
 
 /** REGISTER_TOPIC_IN_NAMESRV (217, 5.x). */
 export function decodeRegisterTopicRequestHeader(ext: ExtFields): { topic: string } {
-  return { topic: requiredHeaderString(ext, "topic") };
+  return { topic: requireString(ext, "topic") };
 }

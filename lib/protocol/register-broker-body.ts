@@ -32,13 +32,13 @@ import {
 import { expectObject, optionalObject, parseFastjson, stringList, toFastjson } from "./fastjson.js";
 import {
   type ExtFields,
-  headerBoolean,
-  headerLong,
-  headerString,
-  requiredHeaderLong,
-  requiredHeaderString,
-  toExtFields,
-} from "./namesrv-headers.js";
+  optionalBoolean,
+  optionalNumber,
+  optionalString,
+  requireNumber,
+  requireString,
+} from "./header/ext-fields.js";
+import { toExtFields } from "./namesrv-headers.js";
 import {
   decodeTopicConfig,
   decodeTopicConfigText,
@@ -91,15 +91,15 @@ export function encodeRegisterBrokerRequestHeader(h: RegisterBrokerRequestHeader
 
 export function decodeRegisterBrokerRequestHeader(ext: ExtFields): RegisterBrokerRequestHeader {
   return {
-    brokerName: requiredHeaderString(ext, "brokerName"),
-    brokerAddr: requiredHeaderString(ext, "brokerAddr"),
-    clusterName: requiredHeaderString(ext, "clusterName"),
-    haServerAddr: requiredHeaderString(ext, "haServerAddr"),
-    brokerId: requiredHeaderLong(ext, "brokerId"),
-    heartbeatTimeoutMillis: headerLong(ext, "heartbeatTimeoutMillis"),
-    enableActingMaster: headerBoolean(ext, "enableActingMaster"),
-    compressed: headerBoolean(ext, "compressed") ?? false,
-    bodyCrc32: headerLong(ext, "bodyCrc32") ?? 0,
+    brokerName: requireString(ext, "brokerName"),
+    brokerAddr: requireString(ext, "brokerAddr"),
+    clusterName: requireString(ext, "clusterName"),
+    haServerAddr: requireString(ext, "haServerAddr"),
+    brokerId: requireNumber(ext, "brokerId"),
+    heartbeatTimeoutMillis: optionalNumber(ext, "heartbeatTimeoutMillis"),
+    enableActingMaster: optionalBoolean(ext, "enableActingMaster"),
+    compressed: optionalBoolean(ext, "compressed") ?? false,
+    bodyCrc32: optionalNumber(ext, "bodyCrc32") ?? 0,
   };
 }
 
@@ -108,7 +108,7 @@ export function encodeRegisterBrokerResponseHeader(h: RegisterBrokerResponseHead
 }
 
 export function decodeRegisterBrokerResponseHeader(ext: ExtFields): RegisterBrokerResponseHeader {
-  return { haServerAddr: headerString(ext, "haServerAddr"), masterAddr: headerString(ext, "masterAddr") };
+  return { haServerAddr: optionalString(ext, "haServerAddr"), masterAddr: optionalString(ext, "masterAddr") };
 }
 
 function wrapperBean(w: TopicConfigSerializeWrapper): Record<string, unknown> {
