@@ -18,7 +18,7 @@ import { ResponseCode } from "../../protocol/response-code.js";
 import type { Connection } from "../../remoting/connection.js";
 import type { GetMessageResult, MessageFilter } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
-import { buildTagSubscriptionData, tagMessageFilter } from "../expression-message-filter.js";
+import { buildTagSubscriptionData, checkExpression, tagMessageFilter } from "../expression-message-filter.js";
 import type { PullRequestHoldService } from "../pull-request-hold-service.js";
 
 type Outcome = { response: RemotingCommand } | { suspend: { filter: MessageFilter | undefined } };
@@ -173,6 +173,14 @@ export class PullMessageProcessor {
       );
     }
     if ((h.sysFlag & PullSysFlag.FLAG_SUBSCRIPTION) !== 0) {
+      if (type !== "TAG") {
+        const error = checkExpression(type, h.subscription ?? "");
+        if (error !== undefined)
+          return fail(
+            ResponseCode.SUBSCRIPTION_PARSE_FAILED,
+            `parse the consumer's subscription failed: ${error}`,
+          );
+      }
       const sub = buildTagSubscriptionData(h.topic, h.subscription ?? "*", h.subVersion);
       return {
         sub:
