@@ -1,7 +1,8 @@
 /**
  * Topic-scoped admin request headers: DELETE_TOPIC_IN_BROKER (215), GET_TOPIC_STATS_INFO (202),
  * QUERY_TOPIC_CONSUME_BY_WHO (300), GET_TOPIC_CONFIG (351) carry `topic` (351 adds `lo`, unused without static
- * topics); QUERY_CONSUME_TIME_SPAN (303) carries `topic` and `group`.
+ * topics); QUERY_CONSUME_TIME_SPAN (303) carries `topic` and `group`. Also the parser of the 5.x
+ * UPDATE_AND_CREATE_TOPIC `attributes` value.
  */
 import { StratusError } from "../../common/errors.js";
 import { type ExtFields, requireString } from "./ext-fields.js";
