@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Fetches the Apache RocketMQ jars and compiles the Java scenarios when test/compat is in the run.
+    globalSetup: ["test/setup/compat-global-setup.ts"],
   },
 });
