@@ -26,6 +26,7 @@ import { SendMessageProcessor } from "./processor/send-message-processor.js";
 import { SendMsgBackProcessor } from "./processor/send-msg-back-processor.js";
 import { PullRequestHoldService } from "./pull-request-hold-service.js";
 import { ScheduleMessageService } from "./schedule/schedule-message-service.js";
+import { TIMER_TOPIC, TimerMessageService } from "./schedule/timer-message-service.js";
 import { SubscriptionGroupManager } from "./subscription-group-manager.js";
 import { TopicConfigManager } from "./topic-config-manager.js";
 import { TransactionalMessageCheckService } from "./transaction/transactional-message-check-service.js";
@@ -53,6 +54,7 @@ export class BrokerController {
   private readonly hold: PullRequestHoldService;
   private readonly outerApi: BrokerOuterAPI;
   readonly schedule: ScheduleMessageService;
+  readonly timer: TimerMessageService;
   private readonly tx: TransactionalMessageService;
   private readonly txCheck: TransactionalMessageCheckService;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -80,6 +82,7 @@ export class BrokerController {
     this.hold = new PullRequestHoldService(clock, (t, q) => options.store.getMaxOffsetInQueue(t, q));
     this.outerApi = new BrokerOuterAPI(this.ctx);
     this.schedule = new ScheduleMessageService(this.ctx);
+    this.timer = new TimerMessageService(this.ctx);
     this.tx = new TransactionalMessageService(this.ctx);
     this.txCheck = new TransactionalMessageCheckService(this.ctx, this.tx);
     const dispatcher = this.buildDispatcher();
@@ -103,7 +106,7 @@ export class BrokerController {
     const ctx = this.ctx;
     const d = new RequestDispatcher();
     const uniqKeys = new UniqKeyGenerator(ctx.storeHost, ctx.clock, ctx.random);
-    const send = new SendMessageProcessor(ctx, uniqKeys, this.schedule, this.tx);
+    const send = new SendMessageProcessor(ctx, uniqKeys, this.schedule, this.tx, this.timer);
     const sendBack = new SendMsgBackProcessor(ctx, this.schedule);
     const endTx = new EndTransactionProcessor(this.tx);
     const pull = new PullMessageProcessor(
@@ -134,7 +137,7 @@ export class BrokerController {
     d.register(RequestCode.HEART_BEAT, (r, c) => client.heartBeat(r, c));
     d.register(RequestCode.UNREGISTER_CLIENT, (r) => client.unregisterClient(r));
     d.register(RequestCode.CHECK_CLIENT_CONFIG, (r) => client.checkClientConfig(r));
-    registerAdminProcessors(d, ctx);
+    registerAdminProcessors(d, ctx, { scheduleOffsetTable: () => this.schedule.offsetTable() });
     return d;
   }
 
@@ -145,12 +148,16 @@ export class BrokerController {
     ctx.consumerOffsetManager.load();
     this.schedule.load();
     await ctx.store.start();
-    ctx.store.setMessageArrivingListener((topic, queueId, logicOffset, tagsCode) =>
-      this.hold.notifyMessageArriving(topic, queueId, logicOffset, tagsCode),
-    );
+    this.timer.load();
+    ctx.store.setMessageArrivingListener((topic, queueId, logicOffset, tagsCode) => {
+      // logicOffset is the queue max offset after the append (Apache semantics): the message sits at logicOffset - 1.
+      if (topic === TIMER_TOPIC) this.timer.onArrived(logicOffset - 1, tagsCode);
+      this.hold.notifyMessageArriving(topic, queueId, logicOffset, tagsCode);
+    });
     ctx.consumerOffsetManager.start();
     this.hold.start();
     this.schedule.start();
+    this.timer.start();
     this.txCheck.start();
     await this.server.start();
     this.every(CLIENT_SCAN_INTERVAL_MS, () => {
@@ -185,6 +192,7 @@ export class BrokerController {
   async shutdown(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.schedule.shutdown();
+    this.timer.shutdown();
     this.txCheck.shutdown();
     this.hold.shutdown();
     await this.outerApi.unregisterBrokerAll();

@@ -63,7 +63,7 @@ export class PullRequestHoldService {
     return this.count;
   }
 
-  /** A message was dispatched to topic/queueId at logicOffset. */
+  /** A message was dispatched to topic/queueId; logicOffset is the queue max offset after it (its offset + 1). */
   notifyMessageArriving(topic: string, queueId: number, logicOffset: number, tagsCode: number): void {
     const key = `${topic}@${queueId}`;
     const list = this.table.get(key);
@@ -73,7 +73,7 @@ export class PullRequestHoldService {
     for (const p of list) {
       const matched = !p.filter || p.filter.isMatchedByConsumeQueue(tagsCode);
       if (p.isClosed()) continue;
-      if (logicOffset >= p.pullFromThisOffset && matched) woken.push(p);
+      if (logicOffset > p.pullFromThisOffset && matched) woken.push(p);
       else keep.push(p);
     }
     this.replace(key, list, keep);

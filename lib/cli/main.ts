@@ -80,7 +80,13 @@ async function dev(argv: string[]): Promise<number> {
     namesrvAddr: namesrv.address(),
     storePathRootDir: join(dataDir, "broker"),
   });
-  const broker = await startBroker(config, host);
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    broker = await startBroker(config, host);
+  } catch (e) {
+    await namesrv.shutdown();
+    throw e;
+  }
   onSignals(async () => {
     await broker.shutdown();
     await namesrv.shutdown();

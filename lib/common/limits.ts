@@ -61,3 +61,5 @@ export const MAX_FILTER_EXPRESSION_LENGTH = 8 * 1024;
 export const MAX_FILTER_NESTING_DEPTH = 128;
 /** Compiled SQL92 filters kept by expression string (Apache's SelectorParser cache holds 100). */
 export const MAX_FILTER_CACHE_ENTRIES = 256;
+/** Timer messages (5.x TIMER_DELIVER_MS / TIMER_DELAY_SEC) waiting in memory at once; more are refused. */
+export const MAX_PENDING_TIMER_MESSAGES = 1_000_000;

@@ -72,7 +72,7 @@ describe("SYNC_FLUSH durability under SIGKILL", () => {
     await Promise.all(senders);
     expect(acked.length).toBeGreaterThan(100);
 
-    dev = await startStratusDev({ dataDir: first.dataDir });
+    dev = await startStratusDev({ dataDir: first.dataDir, brokerConf: conf });
     const stored = new Map<string, { digest: string; crcOk: boolean }>();
     for (let q = 0; q < QUEUES; q++) {
       for (const m of await pullAll(client, dev.brokerAddr, TOPIC, q)) {

@@ -23,6 +23,7 @@ import type { Connection } from "../../remoting/connection.js";
 import type { PutMessageResult } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
 import type { ScheduleMessageService } from "../schedule/schedule-message-service.js";
+import type { TimerMessageService } from "../schedule/timer-message-service.js";
 import { getDLQTopic, isNotAllowedSendTopic, MixAll, validateTopic } from "../topic-validator.js";
 import type { TransactionalMessageService } from "../transaction/transactional-message-service.js";
 import type { UniqKeyGenerator } from "../uniq-key.js";
@@ -46,6 +47,7 @@ export class SendMessageProcessor {
     private readonly uniqKeys: UniqKeyGenerator,
     private readonly schedule: ScheduleMessageService,
     private readonly tx: TransactionalMessageService,
+    private readonly timer: TimerMessageService,
   ) {}
 
   async process(request: RemotingCommand, conn: Connection): Promise<RemotingCommand> {
@@ -86,8 +88,19 @@ export class SendMessageProcessor {
       return this.answer(request, half, resolved.queueId, msg.propertiesString, reply);
     }
     const level = Number(props.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL) ?? 0);
-    const stored =
-      Number.isInteger(level) && level > 0 ? this.schedule.toScheduleTopic(msg, props, level) : msg;
+    let stored = msg;
+    if (Number.isInteger(level) && level > 0) {
+      stored = this.schedule.toScheduleTopic(msg, props, level);
+    } else {
+      const timer = this.timer.transform(msg, props);
+      if (timer.kind === "error") {
+        const code = this.ctx.config.timerWheelEnable
+          ? ResponseCode.MESSAGE_ILLEGAL
+          : ResponseCode.SYSTEM_ERROR;
+        return reply(code, timer.remark);
+      }
+      if (timer.kind === "timer") stored = timer.msg;
+    }
     const result = await this.ctx.store.putMessage(stored);
     return this.answer(request, result, resolved.queueId, msg.propertiesString, reply);
   }
