@@ -125,3 +125,25 @@ export function getProperty(s: string, name: string): string | undefined {
   }
   return found;
 }
+
+/**
+ * The values of several properties in one pass (same rules as getProperty), in the order of `names`.
+ */
+export function getProperties(s: string, names: readonly string[]): (string | undefined)[] {
+  const out: (string | undefined)[] = names.map(() => undefined);
+  let start = 0;
+  while (start < s.length) {
+    let end = s.indexOf(PROPERTY_SEPARATOR, start);
+    if (end < 0) end = s.length;
+    const sep = s.indexOf(NAME_VALUE_SEPARATOR, start);
+    if (sep > start && sep < end - 1) {
+      const len = sep - start;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i] as string;
+        if (name.length === len && s.startsWith(name, start)) out[i] = s.slice(sep + 1, end);
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}

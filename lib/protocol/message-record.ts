@@ -93,10 +93,45 @@ export function computeBodyCRC(body: Buffer): number {
   return crc32(body) & 0x7fffffff;
 }
 
+/** Big-endian int store without Buffer's per-call checks (callers guarantee range and bounds). */
+function putInt(buf: Buffer, pos: number, v: number): void {
+  buf[pos] = v >>> 24;
+  buf[pos + 1] = v >>> 16;
+  buf[pos + 2] = v >>> 8;
+  buf[pos + 3] = v;
+}
+
+/** Copies a short byte string (hosts, topics) without Buffer.copy's call overhead; returns the end position. */
+function putBytes(buf: Buffer, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  if (n > 32) {
+    buf.set(bytes, pos);
+    return pos + n;
+  }
+  for (let i = 0; i < n; i++) buf[pos + i] = bytes[i] as number;
+  return pos + n;
+}
+
+/** UTF-8 bytes of recently seen topics (a broker writes few distinct topics). */
+const topicCache = new Map<string, Buffer>();
+const TOPIC_CACHE_SIZE = 1024;
+
+function topicBytes(topic: string, topicLen: number): Buffer {
+  let b = topicCache.get(topic);
+  if (!b) {
+    b = Buffer.allocUnsafe(topicLen);
+    b.write(topic, 0, topicLen, "utf8");
+    if (topicCache.size >= TOPIC_CACHE_SIZE) topicCache.clear();
+    topicCache.set(topic, b);
+  }
+  return b;
+}
+
+/** Writes a safe integer as a big-endian long. */
 export function writeLong(buf: Buffer, pos: number, v: number): void {
   const hi = Math.floor(v / TWO_POW_32);
-  buf.writeInt32BE(hi, pos);
-  buf.writeUInt32BE(v - hi * TWO_POW_32, pos + 4);
+  putInt(buf, pos, hi | 0);
+  putInt(buf, pos + 4, (v - hi * TWO_POW_32) >>> 0);
 }
 
 function malformed(what: string): StratusError {
@@ -119,45 +154,43 @@ function checkLong(name: string, v: number): void {
     throw new StratusError("ILLEGAL_ARGUMENT", `message record: ${name} ${v} is not a safe integer`);
 }
 
+function hostBytes(name: string, host: Buffer): number {
+  if (host.length !== IPV4_HOST_BYTES && host.length !== IPV6_HOST_BYTES)
+    throw new StratusError("ILLEGAL_ARGUMENT", `message record: ${name} of ${host.length} bytes`);
+  return host.length;
+}
+
 function hostFlagBits(msg: MessageExtBrokerInner): number {
-  for (const [name, host] of [
-    ["bornHost", msg.bornHost],
-    ["storeHost", msg.storeHost],
-  ] as const) {
-    if (host.length !== IPV4_HOST_BYTES && host.length !== IPV6_HOST_BYTES)
-      throw new StratusError("ILLEGAL_ARGUMENT", `message record: ${name} of ${host.length} bytes`);
-  }
   let sysFlag = msg.sysFlag & ~(MessageSysFlag.BORNHOST_V6_FLAG | MessageSysFlag.STOREHOSTADDRESS_V6_FLAG);
-  if (msg.bornHost.length === IPV6_HOST_BYTES) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
-  if (msg.storeHost.length === IPV6_HOST_BYTES) sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
+  if (hostBytes("bornHost", msg.bornHost) === IPV6_HOST_BYTES) sysFlag |= MessageSysFlag.BORNHOST_V6_FLAG;
+  if (hostBytes("storeHost", msg.storeHost) === IPV6_HOST_BYTES)
+    sysFlag |= MessageSysFlag.STOREHOSTADDRESS_V6_FLAG;
   return sysFlag;
 }
 
-function validateForEncode(msg: MessageExtBrokerInner, queueOffset: number, physicalOffset: number): void {
+/** What encoding a message takes: its record size and the lengths the encoder needs. */
+export interface RecordLayout {
+  total: number;
+  topicLen: number;
+  propsLen: number;
+  v2: boolean;
+  sysFlag: number;
+}
+
+/**
+ * Validates a message for encoding and computes its record layout. V1 unless the topic is longer than 127 bytes;
+ * the V6 bits of sysFlag follow the host lengths. Throws ILLEGAL_ARGUMENT for values that do not fit their
+ * fields, LIMIT_EXCEEDED for sizes.
+ */
+export function messageRecordLayout(msg: MessageExtBrokerInner): RecordLayout {
   checkInt("queueId", msg.queueId);
   checkInt("flag", msg.flag);
   checkInt("sysFlag", msg.sysFlag);
   checkInt("reconsumeTimes", msg.reconsumeTimes);
   checkLong("bornTimestamp", msg.bornTimestamp);
   checkLong("preparedTransactionOffset", msg.preparedTransactionOffset);
-  checkLong("queueOffset", queueOffset);
-  checkLong("physicalOffset", physicalOffset);
   if (msg.body.length > MAX_MESSAGE_BODY_BYTES)
     throw new StratusError("LIMIT_EXCEEDED", `message body of ${msg.body.length} bytes`);
-}
-
-/**
- * Encodes a stored record. V1 unless the topic is longer than 127 bytes. The V6 bits of sysFlag are set from the
- * host lengths. Throws ILLEGAL_ARGUMENT for values that do not fit their fields, LIMIT_EXCEEDED for sizes.
- */
-export function encodeMessageRecord(
-  msg: MessageExtBrokerInner,
-  queueOffset: number,
-  physicalOffset: number,
-  storeTimestamp: number,
-): Buffer {
-  validateForEncode(msg, queueOffset, physicalOffset);
-  checkLong("storeTimestamp", storeTimestamp);
   const sysFlag = hostFlagBits(msg);
   const topicLen = Buffer.byteLength(msg.topic, "utf8");
   const propsLen = Buffer.byteLength(msg.propertiesString, "utf8");
@@ -166,41 +199,74 @@ export function encodeMessageRecord(
   if (propsLen > MAX_PROPERTIES_BYTES)
     throw new StratusError("LIMIT_EXCEEDED", `message properties of ${propsLen} bytes`);
   const v2 = topicLen > V1_MAX_TOPIC_BYTES;
-  const bLen = msg.bornHost.length;
-  const sLen = msg.storeHost.length;
   const total =
-    FIXED_BYTES_V1_IPV4 + (bLen - 8) + (sLen - 8) + (v2 ? 1 : 0) + msg.body.length + topicLen + propsLen;
+    FIXED_BYTES_V1_IPV4 +
+    (msg.bornHost.length - IPV4_HOST_BYTES) +
+    (msg.storeHost.length - IPV4_HOST_BYTES) +
+    (v2 ? 1 : 0) +
+    msg.body.length +
+    topicLen +
+    propsLen;
   if (total > MAX_MESSAGE_RECORD_BYTES)
     throw new StratusError("LIMIT_EXCEEDED", `message record of ${total} bytes`);
-  const buf = Buffer.allocUnsafe(total);
-  buf.writeInt32BE(total, TOTAL_SIZE_POS);
-  buf.writeInt32BE(v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE_V1, MAGIC_CODE_POS);
-  buf.writeInt32BE(computeBodyCRC(msg.body), BODY_CRC_POS);
-  buf.writeInt32BE(msg.queueId, QUEUE_ID_POS);
-  buf.writeInt32BE(msg.flag, FLAG_POS);
-  writeLong(buf, QUEUE_OFFSET_POS, queueOffset);
-  writeLong(buf, PHYSICAL_OFFSET_POS, physicalOffset);
-  buf.writeInt32BE(sysFlag, SYS_FLAG_POS);
-  writeLong(buf, BORN_TIMESTAMP_POS, msg.bornTimestamp);
-  let p = BORN_HOST_POS + msg.bornHost.copy(buf, BORN_HOST_POS);
+  return { total, topicLen, propsLen, v2, sysFlag };
+}
+
+/** Encodes `msg` with its `layout` into `buf` at `pos` (which must have layout.total bytes of room). */
+export function encodeMessageRecordInto(
+  msg: MessageExtBrokerInner,
+  layout: RecordLayout,
+  buf: Buffer,
+  pos: number,
+  queueOffset: number,
+  physicalOffset: number,
+  storeTimestamp: number,
+): void {
+  checkLong("queueOffset", queueOffset);
+  checkLong("physicalOffset", physicalOffset);
+  checkLong("storeTimestamp", storeTimestamp);
+  const { total, topicLen, propsLen, v2 } = layout;
+  if (pos < 0 || pos + total > buf.length)
+    throw new StratusError("ILLEGAL_ARGUMENT", "message record: no room");
+  putInt(buf, pos + TOTAL_SIZE_POS, total);
+  putInt(buf, pos + MAGIC_CODE_POS, v2 ? MESSAGE_MAGIC_CODE_V2 : MESSAGE_MAGIC_CODE_V1);
+  putInt(buf, pos + BODY_CRC_POS, computeBodyCRC(msg.body));
+  putInt(buf, pos + QUEUE_ID_POS, msg.queueId);
+  putInt(buf, pos + FLAG_POS, msg.flag);
+  writeLong(buf, pos + QUEUE_OFFSET_POS, queueOffset);
+  writeLong(buf, pos + PHYSICAL_OFFSET_POS, physicalOffset);
+  putInt(buf, pos + SYS_FLAG_POS, layout.sysFlag);
+  writeLong(buf, pos + BORN_TIMESTAMP_POS, msg.bornTimestamp);
+  let p = putBytes(buf, pos + BORN_HOST_POS, msg.bornHost);
   writeLong(buf, p, storeTimestamp);
   p += 8;
-  p += msg.storeHost.copy(buf, p);
-  buf.writeInt32BE(msg.reconsumeTimes, p);
+  p = putBytes(buf, p, msg.storeHost);
+  putInt(buf, p, msg.reconsumeTimes);
   writeLong(buf, p + 4, msg.preparedTransactionOffset);
-  buf.writeInt32BE(msg.body.length, p + 12);
+  putInt(buf, p + 12, msg.body.length);
   p += 16;
-  p += msg.body.copy(buf, p);
+  buf.set(msg.body, p);
+  p += msg.body.length;
   if (v2) {
-    buf.writeInt16BE(topicLen, p);
-    p += 2;
-  } else {
-    buf.writeInt8(topicLen, p);
-    p += 1;
+    buf[p++] = topicLen >>> 8;
   }
-  p += buf.write(msg.topic, p, topicLen, "utf8");
-  buf.writeInt16BE(propsLen, p);
+  buf[p++] = topicLen;
+  p = putBytes(buf, p, topicBytes(msg.topic, topicLen));
+  buf[p] = propsLen >>> 8;
+  buf[p + 1] = propsLen;
   buf.write(msg.propertiesString, p + 2, propsLen, "utf8");
+}
+
+/** Encodes a stored record into a new buffer (see messageRecordLayout for the rules and errors). */
+export function encodeMessageRecord(
+  msg: MessageExtBrokerInner,
+  queueOffset: number,
+  physicalOffset: number,
+  storeTimestamp: number,
+): Buffer {
+  const layout = messageRecordLayout(msg);
+  const buf = Buffer.allocUnsafe(layout.total);
+  encodeMessageRecordInto(msg, layout, buf, 0, queueOffset, physicalOffset, storeTimestamp);
   return buf;
 }
 

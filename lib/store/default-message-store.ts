@@ -11,7 +11,7 @@ import { type Clock, systemClock } from "../common/clock.js";
 import { StratusError } from "../common/errors.js";
 import { MAX_QUERY_RESULTS } from "../common/limits.js";
 import { createOffsetMessageId } from "../protocol/message-id.js";
-import { getProperty, MessageConst } from "../protocol/message-properties.js";
+import { getProperties, MessageConst } from "../protocol/message-properties.js";
 import { decodeMessageRecord, patchRecordOffsets } from "../protocol/message-record.js";
 import { isPreparedOrRollback } from "../protocol/message-sys-flag.js";
 import { StoreCheckpoint } from "./checkpoint.js";
@@ -38,6 +38,7 @@ import { type BoundaryType, offsetInQueueByTime } from "./queue-time.js";
 import { recoverStore } from "./recovery.js";
 import { RETENTION_INTERVAL_MS, runRetention } from "./retention.js";
 import { consumeQueueTagsCode, DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from "./schedule-delay.js";
+import { StagingBuffer } from "./staging-buffer.js";
 import { validateMessageStoreConfig } from "./store-config.js";
 import { abortPath, checkpointPath, commitLogDir, indexDir } from "./store-path.js";
 import { StoreStats } from "./store-stats.js";
@@ -48,6 +49,30 @@ export { defaultMessageStoreConfig } from "./store-config.js";
 export interface MessageStoreHooks {
   /** Replaces the CommitLog fdatasync (to simulate slow or failing disks). */
   commitLogSync?: (segment: Segment) => Promise<void>;
+}
+
+/** Writer staging kept between batches. */
+const STAGING_RETAINED_BYTES = 8 * 1024 * 1024;
+const INDEX_KEY_PROPERTIES = [
+  MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
+  MessageConst.PROPERTY_KEYS,
+];
+const NO_KEYS: (string | undefined)[] = [undefined, undefined];
+
+/** Offset message ids with the hex of the last store host cached (it is the same for every message). */
+class OffsetMsgIdFactory {
+  private host: Buffer | undefined;
+  private hostHex = "";
+
+  create(storeHost: Buffer, phy: number): string {
+    if (!this.host || !storeHost.equals(this.host)) {
+      this.host = Buffer.from(storeHost);
+      this.hostHex = storeHost.toString("hex").toUpperCase();
+    }
+    if (this.hostHex.length !== 16 && this.hostHex.length !== 40)
+      return createOffsetMessageId(storeHost, phy);
+    return this.hostHex + phy.toString(16).toUpperCase().padStart(16, "0");
+  }
 }
 
 interface PendingPut {
@@ -68,6 +93,9 @@ export class DefaultMessageStore implements MessageStore {
   private readonly delayLevels: number[];
   private readonly stats: StoreStats;
   private readonly queueOffsets = new Map<string, number>();
+  private readonly msgIds = new OffsetMsgIdFactory();
+  /** Records of the queued puts, encoded back to back; written and cleared by each writer run. */
+  private readonly staging = new StagingBuffer(64 * 1024, STAGING_RETAINED_BYTES);
   private pending: PendingPut[] = [];
   private scheduled = false;
   private state: State = "new";
@@ -166,7 +194,7 @@ export class DefaultMessageStore implements MessageStore {
         appended: [],
         remark: this.unavailableReason(),
       });
-    const encoded = encodePut(msgs, this.clock.nowMs(), (n) => this.commitLog.fits(n));
+    const encoded = encodePut(msgs, this.clock.nowMs(), (n) => this.commitLog.fits(n), this.staging);
     if (!encoded.ok) return Promise.resolve({ status: encoded.status, appended: [], remark: encoded.remark });
     return new Promise((resolve) => {
       this.pending.push({ put: encoded.put, resolve });
@@ -189,6 +217,7 @@ export class DefaultMessageStore implements MessageStore {
     this.pending = [];
     if (batch.length === 0) return;
     if (this.writeError !== undefined) {
+      this.staging.clear();
       for (const req of batch)
         req.resolve({ status: "SERVICE_NOT_AVAILABLE", appended: [], remark: this.unavailableReason() });
       return;
@@ -196,10 +225,13 @@ export class DefaultMessageStore implements MessageStore {
     const saved = new Map<string, number | undefined>();
     let results: AppendedMessage[][];
     try {
-      results = batch.map((req) => this.appendOne(req.put, saved));
+      const staged = this.staging.view();
+      results = batch.map((req) => this.appendOne(req.put, staged, saved));
       this.commitLog.writeStaged();
       this.dispatcher.commit();
+      this.staging.clear();
     } catch (e) {
+      this.staging.clear();
       this.commitLog.discardStaged();
       this.dispatcher.discard();
       for (const [key, v] of saved) {
@@ -231,24 +263,31 @@ export class DefaultMessageStore implements MessageStore {
     });
   }
 
-  private appendOne(put: EncodedPut, saved: Map<string, number | undefined>): AppendedMessage[] {
+  private appendOne(
+    put: EncodedPut,
+    staged: Buffer,
+    saved: Map<string, number | undefined>,
+  ): AppendedMessage[] {
     const first = put.msgs[0] as MessageExtBrokerInner;
     const key = `${first.topic}-${first.queueId}`;
     if (!saved.has(key)) saved.set(key, this.queueOffsets.get(key));
     let next =
       this.queueOffsets.get(key) ?? this.consumeQueues.find(first.topic, first.queueId)?.maxOffset ?? 0;
-    let phy = this.commitLog.append(put.bufs, put.total);
+    const records = staged.subarray(put.from, put.from + put.total);
+    let phy = this.commitLog.append([records], put.total);
+    let at = 0;
     const appended: AppendedMessage[] = [];
     put.msgs.forEach((msg, i) => {
-      const buf = put.bufs[i] as Buffer;
+      const size = put.sizes[i] as number;
       const q = isPreparedOrRollback(msg.sysFlag) ? 0 : next++;
-      patchRecordOffsets(buf, 0, q, phy);
+      const keys = this.index ? getProperties(msg.propertiesString, INDEX_KEY_PROPERTIES) : NO_KEYS;
+      patchRecordOffsets(records, at, q, phy);
       this.dispatcher.dispatch(
         {
           topic: msg.topic,
           queueId: msg.queueId,
           commitLogOffset: phy,
-          size: buf.length,
+          size,
           tagsCode: consumeQueueTagsCode(
             this.delayLevels,
             msg.topic,
@@ -259,21 +298,20 @@ export class DefaultMessageStore implements MessageStore {
           storeTimestamp: put.storeTimestamp,
           queueOffset: q,
           sysFlag: msg.sysFlag,
-          uniqKey: this.index
-            ? getProperty(msg.propertiesString, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX)
-            : undefined,
-          keys: this.index ? getProperty(msg.propertiesString, MessageConst.PROPERTY_KEYS) : undefined,
+          uniqKey: keys[0],
+          keys: keys[1],
         },
         true,
       );
       appended.push({
         wroteOffset: phy,
-        wroteBytes: buf.length,
-        msgId: createOffsetMessageId(msg.storeHost, phy),
+        wroteBytes: size,
+        msgId: this.msgIds.create(msg.storeHost, phy),
         queueOffset: q,
         storeTimestamp: put.storeTimestamp,
       });
-      phy += buf.length;
+      phy += size;
+      at += size;
     });
     this.queueOffsets.set(key, next);
     if (put.storeTimestamp > this.lastStoreTimestamp) this.lastStoreTimestamp = put.storeTimestamp;

@@ -4,15 +4,23 @@
  */
 import { isStratusError } from "../common/errors.js";
 import { MAX_BATCH_MESSAGES, MAX_MESSAGE_BODY_BYTES, MAX_PROPERTIES_BYTES } from "../common/limits.js";
-import { encodeMessageRecord, type MessageExtBrokerInner } from "../protocol/message-record.js";
+import {
+  encodeMessageRecordInto,
+  type MessageExtBrokerInner,
+  messageRecordLayout,
+  type RecordLayout,
+} from "../protocol/message-record.js";
 import type { PutMessageStatus } from "./message-store.js";
+import type { StagingBuffer } from "./staging-buffer.js";
 
 /** Longest topic the store writes (V2 records carry a 2-byte length). */
 export const MAX_STORED_TOPIC_BYTES = 32_767;
 
+/** A checked put, its records encoded back to back at [from, from + total) of the writer's staging buffer. */
 export interface EncodedPut {
   msgs: MessageExtBrokerInner[];
-  bufs: Buffer[];
+  sizes: number[];
+  from: number;
   total: number;
   storeTimestamp: number;
 }
@@ -23,8 +31,22 @@ function illegal(status: PutMessageStatus, remark: string): Encoded {
   return { ok: false, status, remark };
 }
 
+/** Topics already checked (bounded; most brokers see few topics). */
+const storableTopics = new Set<string>();
+const STORABLE_TOPIC_CACHE_SIZE = 10_000;
+
 /** A topic the store can use as a directory name. */
 export function isStorableTopic(topic: string): boolean {
+  if (storableTopics.has(topic)) return true;
+  const ok = checkTopic(topic);
+  if (ok) {
+    if (storableTopics.size >= STORABLE_TOPIC_CACHE_SIZE) storableTopics.clear();
+    storableTopics.add(topic);
+  }
+  return ok;
+}
+
+function checkTopic(topic: string): boolean {
   return (
     topic.length > 0 &&
     topic !== "." &&
@@ -44,24 +66,27 @@ function check(msg: MessageExtBrokerInner): Encoded | undefined {
       "MESSAGE_ILLEGAL",
       `message body of ${msg.body.length} bytes exceeds ${MAX_MESSAGE_BODY_BYTES}`,
     );
-  if (
-    msg.propertiesString.length > MAX_PROPERTIES_BYTES ||
-    Buffer.byteLength(msg.propertiesString) > MAX_PROPERTIES_BYTES
-  )
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: only long strings need their byte length measured
+  const props = msg.propertiesString;
+  if (props.length * 3 > MAX_PROPERTIES_BYTES && Buffer.byteLength(props) > MAX_PROPERTIES_BYTES)
     return illegal("PROPERTIES_SIZE_EXCEEDED", `properties exceed ${MAX_PROPERTIES_BYTES} bytes`);
   return undefined;
 }
 
-/** Checks and encodes one put (a single message, or a batch for one topic-queue). */
+/**
+ * Checks one put (a single message, or a batch for one topic-queue) and encodes its records into `staging`
+ * (queue and physical offsets 0 until the writer patches them).
+ */
 export function encodePut(
   msgs: MessageExtBrokerInner[],
   storeTimestamp: number,
   fits: (n: number) => boolean,
+  staging: StagingBuffer,
 ): Encoded {
   const first = msgs[0];
   if (!first) return illegal("MESSAGE_ILLEGAL", "empty batch");
   if (msgs.length > MAX_BATCH_MESSAGES) return illegal("MESSAGE_ILLEGAL", `batch of ${msgs.length} messages`);
-  const bufs: Buffer[] = [];
+  const layouts: RecordLayout[] = [];
   let total = 0;
   for (const msg of msgs) {
     const bad = check(msg);
@@ -69,14 +94,21 @@ export function encodePut(
     if (msg.topic !== first.topic || msg.queueId !== first.queueId)
       return illegal("MESSAGE_ILLEGAL", "a batch must target one topic and queue");
     try {
-      const buf = encodeMessageRecord(msg, 0, 0, storeTimestamp);
-      bufs.push(buf);
-      total += buf.length;
+      const layout = messageRecordLayout(msg);
+      layouts.push(layout);
+      total += layout.total;
     } catch (e) {
       if (isStratusError(e)) return illegal("MESSAGE_ILLEGAL", e.message);
       throw e;
     }
   }
   if (!fits(total)) return illegal("MESSAGE_ILLEGAL", `${total} bytes do not fit one CommitLog file`);
-  return { ok: true, put: { msgs, bufs, total, storeTimestamp } };
+  const { buf, pos } = staging.reserve(total);
+  let at = pos;
+  const sizes = layouts.map((layout, i) => {
+    encodeMessageRecordInto(msgs[i] as MessageExtBrokerInner, layout, buf, at, 0, 0, storeTimestamp);
+    at += layout.total;
+    return layout.total;
+  });
+  return { ok: true, put: { msgs, sizes, from: pos, total, storeTimestamp } };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   decodeProperties,
   encodeProperties,
+  getProperties,
   getProperty,
   MessageConst,
 } from "../../lib/protocol/message-properties.js";
@@ -95,6 +96,18 @@ describe("properties round trip", () => {
           expect(getProperty(s, key)).toBe(decodeProperties(s).get(key));
         },
       ),
+    );
+  });
+});
+
+describe("getProperties", () => {
+  it("agrees with decodeProperties for several names at once", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("A", "B", "x", "\u0001", "\u0002") }), (s) => {
+        const names = ["A", "B", "AB", "x"];
+        const m = decodeProperties(s);
+        expect(getProperties(s, names)).toEqual(names.map((n) => m.get(n)));
+      }),
     );
   });
 });

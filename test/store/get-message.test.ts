@@ -200,10 +200,23 @@ describe("getMessage over removed data", () => {
     const holes = new ConsumeQueue(join(dir.dir, "cq3"), "T", 2, 200);
     const unit = cq.unitAt(5);
     if (!unit) throw new Error("no unit");
+    holes.put(0, unit);
     holes.put(3, unit);
     holes.writeStaged();
+    expect(holes.maxOffset).toBe(4);
     const r = getMessage(holes, log, 0, 32, 1 << 20, undefined);
-    expect(r.messages).toHaveLength(1);
+    expect(r.messages).toHaveLength(2);
     expect(r.nextBeginOffset).toBe(4);
+    expect(getMessage(holes, log, 1, 32, 1 << 20, undefined).messages).toHaveLength(1);
+  });
+
+  it("starts an empty queue at the first offset it is given", () => {
+    const late = new ConsumeQueue(join(dir.dir, "cq4"), "T", 3, 200);
+    const unit = cq.unitAt(5);
+    if (!unit) throw new Error("no unit");
+    late.put(23, unit);
+    late.writeStaged();
+    expect([late.minOffset, late.maxOffset]).toEqual([23, 24]);
+    expect(getMessage(late, log, 23, 32, 1 << 20, undefined).messages).toHaveLength(1);
   });
 });

@@ -198,3 +198,25 @@ describe("crash recovery", () => {
     );
   });
 });
+
+describe("rebuilding a queue whose first messages are gone", () => {
+  it("starts the rebuilt ConsumeQueue at the first surviving offset", async () => {
+    const s = await open(smallConfig(t.dir, { fileReservedTime: 1, mappedFileSizeConsumeQueue: 7 * 20 }));
+    await putMany(s, 60, 1, 6000);
+    clock.advance(100 * 3_600_000);
+    s.runRetention();
+    const min = s.getMinOffsetInQueue("TopicTest", 0);
+    expect(min).toBeGreaterThan(7);
+    const copy = crashCopy(t.dir);
+    rmSync(join(copy, "consumequeue"), { recursive: true });
+    rmSync(join(copy, "checkpoint"));
+    const r = await open(smallConfig(copy, { fileReservedTime: 1, mappedFileSizeConsumeQueue: 7 * 20 }));
+    expect(r.getMinOffsetInQueue("TopicTest", 0)).toBe(min);
+    expect(r.getMaxOffsetInQueue("TopicTest", 0)).toBe(60);
+    expect(readAll(r, 0)).toEqual(Array.from({ length: 60 - min }, (_, i) => i + min));
+    expect(r.getMessage("TopicTest", 0, 0, 1, 1 << 20)).toMatchObject({
+      status: "OFFSET_TOO_SMALL",
+      nextBeginOffset: min,
+    });
+  });
+});

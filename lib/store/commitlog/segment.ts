@@ -123,6 +123,7 @@ export class Segment {
     return new Promise<void>((resolve, reject) => {
       fdatasync(this.fd, (e) => {
         this.syncing--;
+        if (this.closed && this.syncing === 0) closeSync(this.fd);
         if (e) reject(io(`fdatasync ${this.path}`, e));
         else resolve();
       });
@@ -144,10 +145,11 @@ export class Segment {
     this.wrotePosition = Math.min(this.wrotePosition, pos);
   }
 
+  /** Closes the file (once no fdatasync on it is in flight, so its descriptor is never reused under one). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    closeSync(this.fd);
+    if (this.syncing === 0) closeSync(this.fd);
   }
 
   /** Closes and deletes the file. */

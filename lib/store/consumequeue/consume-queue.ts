@@ -7,6 +7,7 @@ import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { StratusError } from "../../common/errors.js";
 import { Segment } from "../commitlog/segment.js";
+import { StagingBuffer } from "../staging-buffer.js";
 import { CQ_STORE_UNIT_SIZE } from "../store-config.js";
 import { listSegmentFiles } from "../store-path.js";
 import {
@@ -18,7 +19,7 @@ import {
   writeConsumeQueueUnit,
 } from "./consume-queue-unit.js";
 
-/** Largest gap the dispatcher fills with hole units before declaring the queue corrupt. */
+/** Largest gap the dispatcher fills with hole units; beyond it the queue starts over at the new offset. */
 export const MAX_CONSUME_QUEUE_HOLE_UNITS = 1_000_000;
 
 export class ConsumeQueue {
@@ -27,7 +28,7 @@ export class ConsumeQueue {
   maxOffset = 0;
   /** First logical offset whose record may still exist (units). */
   minOffset = 0;
-  private staged: Buffer[] = [];
+  private readonly staged = new StagingBuffer(64 * CQ_STORE_UNIT_SIZE);
   private stagedFrom = 0;
   private readonly dirty = new Set<Segment>();
   private readonly unitsPerFile: number;
@@ -69,59 +70,69 @@ export class ConsumeQueue {
 
   /** Offset the next staged unit gets. */
   get nextOffset(): number {
-    return this.stagedFrom + this.staged.length;
+    return this.stagedFrom + this.staged.length / CQ_STORE_UNIT_SIZE;
   }
 
   /**
    * Stages the unit for logical offset `q`. Already present (q below the next offset) → skipped, as recovery
-   * re-dispatches; a gap is filled with hole units (Apache fillPreBlank). Returns whether it was staged.
+   * re-dispatches; a gap is filled with hole units (Apache fillPreBlank), a very large one restarts the queue.
+   * Returns whether it was staged.
    */
   put(q: number, unit: ConsumeQueueUnit): boolean {
-    const next = this.nextOffset;
+    let next = this.nextOffset;
     if (q < next) return false;
-    if (q - next > MAX_CONSUME_QUEUE_HOLE_UNITS)
-      throw new StratusError(
-        "STORE_CORRUPT",
-        `consume queue ${this.topic}/${this.queueId}: gap ${next}..${q}`,
-      );
+    if (this.files.length === 0 && this.staged.length === 0 && next === 0 && q > 0) next = this.restartAt(q);
+    else if (q - next > MAX_CONSUME_QUEUE_HOLE_UNITS) next = this.restartAt(q);
     for (let h = next; h < q; h++) this.stageUnit({ commitLogOffset: 0, size: CQ_HOLE_SIZE, tagsCode: 0 });
     this.stageUnit(unit);
     return true;
   }
 
+  /**
+   * Starts the queue over in the file holding `q` (a queue rebuilt from a CommitLog that no longer holds its
+   * first messages, or a gap too large to fill): returns the file start, from which holes lead up to `q`.
+   */
+  private restartAt(q: number): number {
+    this.discardStaged();
+    for (const f of this.files.splice(0)) f.destroy();
+    const start = q - (q % this.unitsPerFile);
+    this.maxOffset = start;
+    this.stagedFrom = start;
+    this.minOffset = q;
+    return start;
+  }
+
   private stageUnit(unit: ConsumeQueueUnit): void {
-    const b = Buffer.allocUnsafe(CQ_STORE_UNIT_SIZE);
-    writeConsumeQueueUnit(b, 0, unit);
-    this.staged.push(b);
+    const { buf, pos } = this.staged.reserve(CQ_STORE_UNIT_SIZE);
+    writeConsumeQueueUnit(buf, pos, unit);
   }
 
-  get hasStaged(): boolean {
-    return this.staged.length > 0;
-  }
-
-  /** Writes staged units, one pwritev per file touched. */
+  /** Writes staged units, one pwrite per file touched. */
   writeStaged(): void {
     let q = this.maxOffset;
+    const total = this.staged.length / CQ_STORE_UNIT_SIZE;
     let i = 0;
-    const staged = this.staged;
-    this.staged = [];
-    while (i < staged.length) {
-      const file = this.fileFor(q);
-      const room = this.unitsPerFile - (q % this.unitsPerFile);
-      const part = staged.slice(i, i + room);
-      const pos = (q % this.unitsPerFile) * CQ_STORE_UNIT_SIZE;
-      file.writev(part, pos, part.length * CQ_STORE_UNIT_SIZE);
-      file.wrotePosition = pos + part.length * CQ_STORE_UNIT_SIZE;
-      this.dirty.add(file);
-      q += part.length;
-      i += part.length;
+    try {
+      while (i < total) {
+        const file = this.fileFor(q);
+        const n = Math.min(this.unitsPerFile - (q % this.unitsPerFile), total - i);
+        const pos = (q % this.unitsPerFile) * CQ_STORE_UNIT_SIZE;
+        const bytes = n * CQ_STORE_UNIT_SIZE;
+        file.writev([this.staged.view(i * CQ_STORE_UNIT_SIZE, i * CQ_STORE_UNIT_SIZE + bytes)], pos, bytes);
+        file.wrotePosition = pos + bytes;
+        this.dirty.add(file);
+        q += n;
+        i += n;
+      }
+    } finally {
+      this.staged.clear();
+      this.maxOffset = q;
+      this.stagedFrom = q;
     }
-    this.maxOffset = q;
-    this.stagedFrom = q;
   }
 
   discardStaged(): void {
-    this.staged = [];
+    this.staged.clear();
     this.stagedFrom = this.maxOffset;
   }
 
@@ -135,7 +146,6 @@ export class ConsumeQueue {
         `consume queue ${this.topic}/${this.queueId}: write behind its files`,
       );
     const seg = Segment.create(this.dir, start, this.fileSize);
-    if (this.files.length === 0) this.minOffset = start / CQ_STORE_UNIT_SIZE;
     this.files.push(seg);
     return seg;
   }

@@ -5,6 +5,7 @@
  */
 import { StratusError } from "../../common/errors.js";
 import { Segment } from "../commitlog/segment.js";
+import { StagingBuffer } from "../staging-buffer.js";
 import {
   decodeIndexHeader,
   decodeIndexItem,
@@ -27,7 +28,7 @@ export class IndexFile {
   header: IndexHeader;
   /** Hash slots while the file is being written; undefined once it is sealed (then read from disk). */
   private slots: Int32Array | undefined;
-  private staged: Buffer[] = [];
+  private readonly staged = new StagingBuffer(256 * INDEX_ITEM_SIZE);
   private stagedFrom = 0;
   private headerDirty = false;
 
@@ -154,14 +155,13 @@ export class IndexFile {
     const slot = keyHash % this.hashSlotNum;
     let prev = slots[slot] ?? 0;
     if (prev <= 0 || prev > h.indexCount) prev = 0;
-    const b = Buffer.allocUnsafe(INDEX_ITEM_SIZE);
-    writeIndexItem(b, 0, {
+    const { buf, pos } = this.staged.reserve(INDEX_ITEM_SIZE);
+    writeIndexItem(buf, pos, {
       keyHash,
       phyOffset,
       timeDiff: indexTimeDiff(storeTimestamp, h.beginTimestamp),
       prevIndex: prev,
     });
-    this.staged.push(b);
     if (prev === 0) h.hashSlotCount++;
     slots[slot] = h.indexCount;
     h.indexCount++;
@@ -174,14 +174,13 @@ export class IndexFile {
   /** Writes staged items (one pwritev) and the header. */
   writeStaged(): void {
     if (this.staged.length > 0) {
-      const staged = this.staged;
-      this.staged = [];
-      this.file.writev(
-        staged,
-        itemPosition(this.hashSlotNum, this.stagedFrom),
-        staged.length * INDEX_ITEM_SIZE,
-      );
-      this.stagedFrom += staged.length;
+      const bytes = this.staged.length;
+      try {
+        this.file.writev([this.staged.view()], itemPosition(this.hashSlotNum, this.stagedFrom), bytes);
+      } finally {
+        this.staged.clear();
+      }
+      this.stagedFrom += bytes / INDEX_ITEM_SIZE;
     }
     if (this.headerDirty) {
       this.file.writev([encodeIndexHeader(this.header)], 0, INDEX_HEADER_SIZE);
@@ -190,7 +189,7 @@ export class IndexFile {
   }
 
   discardStaged(): void {
-    this.staged = [];
+    this.staged.clear();
   }
 
   /** Writes the in-memory slots to the file and drops them (the file is then read-only). */
