@@ -102,6 +102,7 @@ describe.each(CLIENT_VERSIONS)(`Java client %s against ${TARGET}`, (clientVersio
       const run = await scenario("pull", { perQueue: 50, seekOffset: 20, pullOffset: 10 });
       const r = run.result;
       const why = explain(run);
+      expect(r.litePullFirstPass, why).toBe(50);
       expect(r.litePullOffsets, why).toEqual(Array.from({ length: 30 }, (_, i) => 20 + i));
       expect(r.pullOffsets, why).toEqual(Array.from({ length: 40 }, (_, i) => 10 + i));
       expect(r.pullAtEndStatus, why).toBe("NO_NEW_MSG");

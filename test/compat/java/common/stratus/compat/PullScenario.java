@@ -2,6 +2,8 @@ package stratus.compat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.rocketmq.client.consumer.DefaultLitePullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.PullResult;
@@ -13,9 +15,9 @@ import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * `pull`: `perQueue` messages are sent to each of queues 0 and 1 through a MessageQueueSelector. A
- * lite-pull consumer assigned queue 0 and seeked to `seekOffset` reads exactly offsets seekOffset..end in
- * order; a classic pull consumer reads queue 1 from `pullOffset`, then pulls at the end (NO_NEW_MSG) and
- * past it (OFFSET_ILLEGAL, told to go back to the end).
+ * lite-pull consumer assigned queue 0 reads it all, seeks back to `seekOffset` and reads exactly offsets
+ * seekOffset..end again, in order; a classic pull consumer reads queue 1 from `pullOffset`, then pulls at
+ * the end (NO_NEW_MSG) and past it (OFFSET_ILLEGAL, told to go back to the end).
  */
 final class PullScenario {
     private PullScenario() {
@@ -48,6 +50,11 @@ final class PullScenario {
         classicPull(ctx, mqs.get(1), pullOffset, keysByOffset[1]);
     }
 
+    /**
+     * Reads the whole queue first, then seeks back to `seekOffset`: only a seek that the pull requests
+     * honour can deliver those offsets a second time (seeking forward from a fresh start would race the
+     * consumer's first pull and could not tell a working seek from plain progress).
+     */
     private static void litePull(Ctx ctx, MessageQueue mq, int seekOffset, String[] keys) throws Exception {
         DefaultLitePullConsumer c = Clients.litePullConsumer(ctx, "cg_lite_" + ctx.runId, "lite");
         c.start();
@@ -55,6 +62,17 @@ final class PullScenario {
         List<MessageQueue> one = new ArrayList<>();
         one.add(mq);
         c.assign(one);
+        Set<Long> firstPass = new TreeSet<>();
+        while (firstPass.size() < keys.length && !ctx.deadline.expired()) {
+            for (MessageExt m : c.poll(1000)) {
+                firstPass.add(m.getQueueOffset());
+            }
+        }
+        ctx.result.put("litePullFirstPass", firstPass.size());
+        if (!ctx.result.check("lite pull read the whole queue before seeking (" + firstPass.size() + "/"
+            + keys.length + ")", firstPass.size() == keys.length)) {
+            return;
+        }
         c.seek(mq, seekOffset);
         List<Long> offsets = new ArrayList<>();
         int wrongKey = 0;
