@@ -1,19 +1,14 @@
 /**
- * DefaultMessageStore: CommitLog + ConsumeQueues + IndexFiles behind the MessageStore contract.
- *
- * Append path: putMessage encodes at once (store time from the clock), queues the put, and one setImmediate
- * later the writer takes every put queued meanwhile, assigns queue offsets and physical offsets, writes them
- * with one pwritev per segment, dispatches ConsumeQueue units and index keys, then answers — at once in
- * ASYNC_FLUSH, after a shared fdatasync in SYNC_FLUSH.
+ * DefaultMessageStore: CommitLog + ConsumeQueues + IndexFiles behind the MessageStore contract. The append
+ * path is in append-writer.ts, reads in get-message.ts, recovery in recovery.ts, retention in retention.ts.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { type Clock, systemClock } from "../common/clock.js";
 import { StratusError } from "../common/errors.js";
 import { MAX_QUERY_RESULTS } from "../common/limits.js";
-import { createOffsetMessageId } from "../protocol/message-id.js";
-import { getProperties, MessageConst } from "../protocol/message-properties.js";
-import { decodeMessageRecord, patchRecordOffsets } from "../protocol/message-record.js";
-import { isPreparedOrRollback } from "../protocol/message-sys-flag.js";
+import { MessageConst } from "../protocol/message-properties.js";
+import { decodeMessageRecord } from "../protocol/message-record.js";
+import { AppendWriter } from "./append-writer.js";
 import { StoreCheckpoint } from "./checkpoint.js";
 import { CommitLog } from "./commitlog/commit-log.js";
 import type { Segment } from "./commitlog/segment.js";
@@ -23,7 +18,6 @@ import { FlushService } from "./flush-service.js";
 import { getMessage } from "./get-message.js";
 import { IndexService } from "./index/index-service.js";
 import type {
-  AppendedMessage,
   GetMessageResult,
   MessageArrivingListener,
   MessageExtBrokerInner,
@@ -33,12 +27,10 @@ import type {
   PutMessageResult,
   QueryMessageResult,
 } from "./message-store.js";
-import { type EncodedPut, encodePut } from "./put-message.js";
 import { type BoundaryType, offsetInQueueByTime } from "./queue-time.js";
 import { recoverStore } from "./recovery.js";
 import { RETENTION_INTERVAL_MS, runRetention } from "./retention.js";
-import { consumeQueueTagsCode, DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from "./schedule-delay.js";
-import { StagingBuffer } from "./staging-buffer.js";
+import { DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from "./schedule-delay.js";
 import { validateMessageStoreConfig } from "./store-config.js";
 import { abortPath, checkpointPath, commitLogDir, indexDir } from "./store-path.js";
 import { StoreStats } from "./store-stats.js";
@@ -49,35 +41,6 @@ export { defaultMessageStoreConfig } from "./store-config.js";
 export interface MessageStoreHooks {
   /** Replaces the CommitLog fdatasync (to simulate slow or failing disks). */
   commitLogSync?: (segment: Segment) => Promise<void>;
-}
-
-/** Writer staging kept between batches. */
-const STAGING_RETAINED_BYTES = 8 * 1024 * 1024;
-const INDEX_KEY_PROPERTIES = [
-  MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX,
-  MessageConst.PROPERTY_KEYS,
-];
-const NO_KEYS: (string | undefined)[] = [undefined, undefined];
-
-/** Offset message ids with the hex of the last store host cached (it is the same for every message). */
-class OffsetMsgIdFactory {
-  private host: Buffer | undefined;
-  private hostHex = "";
-
-  create(storeHost: Buffer, phy: number): string {
-    if (!this.host || !storeHost.equals(this.host)) {
-      this.host = Buffer.from(storeHost);
-      this.hostHex = storeHost.toString("hex").toUpperCase();
-    }
-    if (this.hostHex.length !== 16 && this.hostHex.length !== 40)
-      return createOffsetMessageId(storeHost, phy);
-    return this.hostHex + phy.toString(16).toUpperCase().padStart(16, "0");
-  }
-}
-
-interface PendingPut {
-  put: EncodedPut;
-  resolve: (r: PutMessageResult) => void;
 }
 
 type State = "new" | "running" | "stopped";
@@ -92,16 +55,8 @@ export class DefaultMessageStore implements MessageStore {
   private flushService: FlushService | undefined;
   private readonly delayLevels: number[];
   private readonly stats: StoreStats;
-  private readonly queueOffsets = new Map<string, number>();
-  private readonly msgIds = new OffsetMsgIdFactory();
-  /** Records of the queued puts, encoded back to back; written and cleared by each writer run. */
-  private readonly staging = new StagingBuffer(64 * 1024, STAGING_RETAINED_BYTES);
-  private pending: PendingPut[] = [];
-  private scheduled = false;
+  private readonly writer: AppendWriter;
   private state: State = "new";
-  /** Set when a write or flush failed: the store then refuses writes (Apache's disk-error stance). */
-  private writeError: unknown;
-  private lastStoreTimestamp = 0;
   private retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -120,6 +75,16 @@ export class DefaultMessageStore implements MessageStore {
       : undefined;
     this.dispatcher = new Dispatcher(this.consumeQueues, this.index);
     this.stats = new StoreStats(clock);
+    this.writer = new AppendWriter({
+      clock,
+      flushDiskType: this.config.flushDiskType,
+      commitLog: this.commitLog,
+      consumeQueues: this.consumeQueues,
+      dispatcher: this.dispatcher,
+      indexEnabled: this.index !== undefined,
+      delayLevels: this.delayLevels,
+      stats: this.stats,
+    });
   }
 
   async start(): Promise<void> {
@@ -139,7 +104,10 @@ export class DefaultMessageStore implements MessageStore {
       },
       lastExitOK,
     );
-    this.lastStoreTimestamp = Math.max(outcome.lastStoreTimestamp, this.checkpoint.data.physicMsgTimestamp);
+    this.writer.lastStoreTimestamp = Math.max(
+      outcome.lastStoreTimestamp,
+      this.checkpoint.data.physicMsgTimestamp,
+    );
     writeFileSync(abortPath(root), "");
     this.flushService = new FlushService({
       config: this.config,
@@ -149,11 +117,12 @@ export class DefaultMessageStore implements MessageStore {
       index: this.index,
       dispatcher: this.dispatcher,
       checkpoint: this.checkpoint,
-      lastAppendedStoreTimestamp: () => this.lastStoreTimestamp,
+      lastAppendedStoreTimestamp: () => this.writer.lastStoreTimestamp,
       onError: (e) => {
-        this.writeError ??= e;
+        this.writer.writeError ??= e;
       },
     });
+    this.writer.flushService = this.flushService;
     this.flushService.start();
     this.retentionTimer = setInterval(() => this.runRetention(), RETENTION_INTERVAL_MS).unref();
     this.stats.start();
@@ -165,7 +134,7 @@ export class DefaultMessageStore implements MessageStore {
     this.state = "stopped";
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.stats.stop();
-    if (this.pending.length > 0) this.processPending();
+    this.writer.processPending();
     await this.flushService?.stop();
     const cp = this.checkpoint;
     if (cp) {
@@ -176,7 +145,8 @@ export class DefaultMessageStore implements MessageStore {
     this.index?.shutdown();
     this.consumeQueues.close();
     this.commitLog.close();
-    if (this.writeError === undefined) rmSync(abortPath(this.config.storePathRootDir), { force: true });
+    if (this.writer.writeError === undefined)
+      rmSync(abortPath(this.config.storePathRootDir), { force: true });
   }
 
   putMessage(msg: MessageExtBrokerInner): Promise<PutMessageResult> {
@@ -188,134 +158,13 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   private enqueue(msgs: MessageExtBrokerInner[]): Promise<PutMessageResult> {
-    if (this.state !== "running" || this.writeError !== undefined)
+    if (this.state !== "running")
       return Promise.resolve({
         status: "SERVICE_NOT_AVAILABLE",
         appended: [],
-        remark: this.unavailableReason(),
+        remark: `message store is ${this.state}`,
       });
-    const encoded = encodePut(msgs, this.clock.nowMs(), (n) => this.commitLog.fits(n), this.staging);
-    if (!encoded.ok) return Promise.resolve({ status: encoded.status, appended: [], remark: encoded.remark });
-    return new Promise((resolve) => {
-      this.pending.push({ put: encoded.put, resolve });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.processPending());
-      }
-    });
-  }
-
-  private unavailableReason(): string {
-    if (this.writeError !== undefined) return `store write failed: ${String(this.writeError)}`;
-    return `message store is ${this.state}`;
-  }
-
-  /** The writer: everything queued since the last run becomes one write per segment. */
-  private processPending(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    if (this.writeError !== undefined) {
-      this.staging.clear();
-      for (const req of batch)
-        req.resolve({ status: "SERVICE_NOT_AVAILABLE", appended: [], remark: this.unavailableReason() });
-      return;
-    }
-    const saved = new Map<string, number | undefined>();
-    let results: AppendedMessage[][];
-    try {
-      const staged = this.staging.view();
-      results = batch.map((req) => this.appendOne(req.put, staged, saved));
-      this.commitLog.writeStaged();
-      this.dispatcher.commit();
-      this.staging.clear();
-    } catch (e) {
-      this.staging.clear();
-      this.commitLog.discardStaged();
-      this.dispatcher.discard();
-      for (const [key, v] of saved) {
-        if (v === undefined) this.queueOffsets.delete(key);
-        else this.queueOffsets.set(key, v);
-      }
-      this.writeError = e;
-      for (const req of batch) req.resolve({ status: "UNKNOWN_ERROR", appended: [], remark: String(e) });
-      return;
-    }
-    this.answer(batch, results);
-  }
-
-  private answer(batch: PendingPut[], results: AppendedMessage[][]): void {
-    const sync = this.config.flushDiskType === "SYNC_FLUSH" && this.flushService;
-    batch.forEach((req, i) => {
-      const appended = results[i] as AppendedMessage[];
-      this.stats.onPut(appended.length, req.put.total);
-      if (!sync) {
-        req.resolve({ status: "PUT_OK", appended });
-        return;
-      }
-      const last = appended[appended.length - 1] as AppendedMessage;
-      void sync
-        .waitFor(last.wroteOffset + last.wroteBytes)
-        .then((flushed) =>
-          req.resolve(flushed ? { status: "PUT_OK", appended } : { status: "FLUSH_DISK_TIMEOUT", appended }),
-        );
-    });
-  }
-
-  private appendOne(
-    put: EncodedPut,
-    staged: Buffer,
-    saved: Map<string, number | undefined>,
-  ): AppendedMessage[] {
-    const first = put.msgs[0] as MessageExtBrokerInner;
-    const key = `${first.topic}-${first.queueId}`;
-    if (!saved.has(key)) saved.set(key, this.queueOffsets.get(key));
-    let next =
-      this.queueOffsets.get(key) ?? this.consumeQueues.find(first.topic, first.queueId)?.maxOffset ?? 0;
-    const records = staged.subarray(put.from, put.from + put.total);
-    let phy = this.commitLog.append([records], put.total);
-    let at = 0;
-    const appended: AppendedMessage[] = [];
-    put.msgs.forEach((msg, i) => {
-      const size = put.sizes[i] as number;
-      const q = isPreparedOrRollback(msg.sysFlag) ? 0 : next++;
-      const keys = this.index ? getProperties(msg.propertiesString, INDEX_KEY_PROPERTIES) : NO_KEYS;
-      patchRecordOffsets(records, at, q, phy);
-      this.dispatcher.dispatch(
-        {
-          topic: msg.topic,
-          queueId: msg.queueId,
-          commitLogOffset: phy,
-          size,
-          tagsCode: consumeQueueTagsCode(
-            this.delayLevels,
-            msg.topic,
-            msg.propertiesString,
-            put.storeTimestamp,
-            msg.tagsCode,
-          ),
-          storeTimestamp: put.storeTimestamp,
-          queueOffset: q,
-          sysFlag: msg.sysFlag,
-          uniqKey: keys[0],
-          keys: keys[1],
-        },
-        true,
-      );
-      appended.push({
-        wroteOffset: phy,
-        wroteBytes: size,
-        msgId: this.msgIds.create(msg.storeHost, phy),
-        queueOffset: q,
-        storeTimestamp: put.storeTimestamp,
-      });
-      phy += size;
-      at += size;
-    });
-    this.queueOffsets.set(key, next);
-    if (put.storeTimestamp > this.lastStoreTimestamp) this.lastStoreTimestamp = put.storeTimestamp;
-    return appended;
+    return this.writer.enqueue(msgs);
   }
 
   getMessage(
@@ -407,8 +256,7 @@ export class DefaultMessageStore implements MessageStore {
   deleteTopics(topics: string[]): void {
     for (const topic of topics) {
       this.consumeQueues.deleteTopic(topic);
-      for (const key of [...this.queueOffsets.keys()])
-        if (key.startsWith(`${topic}-`)) this.queueOffsets.delete(key);
+      this.writer.forgetTopic(topic);
     }
   }
 
