@@ -156,7 +156,8 @@ function scanChunk(units: Unit[], log: CommitLog, st: ScanState, lim: Limits): n
   const { filter } = lim;
   for (let i = 0; i < units.length; i++) {
     const u = units[i] as Unit;
-    if (u.size === CQ_HOLE_SIZE && u.phy === 0) continue;
+    // holes, and units a crash left unwritten inside the queue, are skipped
+    if ((u.size === CQ_HOLE_SIZE && u.phy === 0) || u.size <= 0 || u.phy < 0) continue;
     if (st.nextPhyFileStart >= 0 && u.phy < st.nextPhyFileStart) continue;
     const n = st.messages.length;
     if (n > 0 && (n >= lim.maxNums || st.bytes + u.size > lim.maxBytes)) {

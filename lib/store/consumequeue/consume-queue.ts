@@ -55,17 +55,27 @@ export class ConsumeQueue {
     }
     const last = this.files[this.files.length - 1];
     if (!last) return;
-    const data = last.read(0, this.fileSize);
-    let n = 0;
-    while (
-      n < this.unitsPerFile &&
-      isValidConsumeQueueUnit(decodeConsumeQueueUnit(data, n * CQ_STORE_UNIT_SIZE))
-    )
-      n++;
-    last.wrotePosition = n * CQ_STORE_UNIT_SIZE;
+    last.wrotePosition = this.validUnits(last) * CQ_STORE_UNIT_SIZE;
     this.maxOffset = (last.fileFromOffset + last.wrotePosition) / CQ_STORE_UNIT_SIZE;
     this.minOffset = (this.files[0] as Segment).fileFromOffset / CQ_STORE_UNIT_SIZE;
     this.stagedFrom = this.maxOffset;
+  }
+
+  /**
+   * Units written in `file`: units are appended in order, so the written ones form a prefix; a binary search
+   * finds its end with a few small preads instead of reading the whole file.
+   */
+  private validUnits(file: Segment): number {
+    const valid = (i: number) =>
+      isValidConsumeQueueUnit(decodeConsumeQueueUnit(file.read(i * CQ_STORE_UNIT_SIZE, CQ_STORE_UNIT_SIZE)));
+    let lo = 0;
+    let hi = this.unitsPerFile;
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (valid(mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Offset the next staged unit gets. */
