@@ -96,8 +96,10 @@ export class AppendWriter {
 
   /** Forgets the offset counters of a deleted topic. */
   forgetTopic(topic: string): void {
-    for (const key of [...this.queueOffsets.keys()])
-      if (key.startsWith(`${topic}-`)) this.queueOffsets.delete(key);
+    const prefix = `${topic}-`;
+    for (const key of [...this.queueOffsets.keys()]) {
+      if (key.startsWith(prefix) && /^\d+$/.test(key.slice(prefix.length))) this.queueOffsets.delete(key);
+    }
   }
 
   /** The writer: everything queued since the last run becomes one write per segment. */

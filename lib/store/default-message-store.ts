@@ -201,6 +201,7 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   getMessageStoreTimeStamp(topic: string, queueId: number, queueOffset: number): number {
+    this.assertRunning();
     const cq = this.consumeQueues.find(topic, queueId);
     if (!cq || queueOffset < cq.minOffset || queueOffset >= cq.maxOffset) return -1;
     const unit = cq.unitAt(queueOffset);
@@ -218,15 +219,18 @@ export class DefaultMessageStore implements MessageStore {
     timestamp: number,
     boundaryType: BoundaryType = "LOWER",
   ): number {
+    this.assertRunning();
     const cq = this.consumeQueues.find(topic, queueId);
     return cq ? offsetInQueueByTime(cq, this.commitLog, timestamp, boundaryType) : 0;
   }
 
   lookMessageByOffset(commitLogOffset: number): Buffer | undefined {
+    this.assertRunning();
     return this.commitLog.readRecord(commitLogOffset);
   }
 
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): QueryMessageResult {
+    this.assertRunning();
     const out: QueryMessageResult = {
       messages: [],
       indexLastUpdateTimestamp: this.index?.lastUpdateTimestamp ?? 0,

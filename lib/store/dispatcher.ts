@@ -74,7 +74,14 @@ export class Dispatcher {
     this.arrivals = [];
     const listener = this.listener;
     if (!listener) return;
-    for (const a of arrivals) listener(a.topic, a.queueId, a.queueOffset + 1, a.tagsCode, a.storeTimestamp);
+    for (const a of arrivals) {
+      try {
+        listener(a.topic, a.queueId, a.queueOffset + 1, a.tagsCode, a.storeTimestamp);
+      } catch (e) {
+        // a listener bug must not fail the append (the records are already written)
+        process.emitWarning(`MessageArrivingListener threw: ${String(e)}`);
+      }
+    }
   }
 
   discard(): void {

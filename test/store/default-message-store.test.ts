@@ -146,6 +146,37 @@ describe("putMessage / getMessage", () => {
     }
   });
 
+  it("keeps accepting sends when the arriving listener throws", async () => {
+    store.setMessageArrivingListener(() => {
+      throw new Error("listener bug");
+    });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      expect((await store.putMessage(msg())).status).toBe("PUT_OK");
+      expect((await store.putMessage(msg())).status).toBe("PUT_OK");
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.some((w) => w.includes("listener bug"))).toBe(true);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
+  it("forgets only the deleted topic's offsets, not those of topics sharing its prefix", async () => {
+    await store.putMessage(msg({ topic: "A" }));
+    await store.putMessage(msg({ topic: "A-1" }));
+    store.deleteTopics(["A"]);
+    expect((await store.putMessage(msg({ topic: "A-1" }))).appended[0]?.queueOffset).toBe(1);
+    expect((await store.putMessage(msg({ topic: "A" }))).appended[0]?.queueOffset).toBe(0);
+  });
+
+  it("refuses reads after shutdown with SHUTTING_DOWN", async () => {
+    await store.shutdown();
+    expect(() => store.getMessage("TopicTest", 0, 0, 1, 1)).toThrow(/stopped/);
+    expect(() => store.lookMessageByOffset(0)).toThrow(/stopped/);
+  });
+
   it("answers SERVICE_NOT_AVAILABLE after shutdown", async () => {
     await store.shutdown();
     expect((await store.putMessage(msg())).status).toBe("SERVICE_NOT_AVAILABLE");
