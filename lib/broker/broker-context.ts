@@ -26,6 +26,10 @@ export interface BrokerContext {
   /** "ip:port" the broker advertises. */
   readonly brokerAddr: string;
   readonly bootTimestamp: number;
-  /** Ask for an immediate re-registration with every NameServer (after topic changes). */
-  registerBrokerAll(): void;
+  /**
+   * Ask for an immediate re-registration with every NameServer (after topic changes). Resolves once every
+   * NameServer has answered (or failed) a registration that includes the changes made before the call;
+   * callers that answer a client only after that (UPDATE_AND_CREATE_TOPIC, as Apache does) await it.
+   */
+  registerBrokerAll(): Promise<void>;
 }

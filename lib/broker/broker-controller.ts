@@ -58,7 +58,8 @@ export class BrokerController {
   private readonly tx: TransactionalMessageService;
   private readonly txCheck: TransactionalMessageCheckService;
   private readonly timers: NodeJS.Timeout[] = [];
-  private registerPending = false;
+  /** The registration scheduled for the next tick and not started yet, which later changes can join. */
+  private pendingRegister: Promise<void> | undefined;
 
   constructor(private readonly options: BrokerControllerOptions) {
     const clock = options.clock ?? systemClock;
@@ -175,14 +176,18 @@ export class BrokerController {
     this.timers.push(t);
   }
 
-  /** Coalesce many topic changes into one re-registration on the next tick. */
-  private scheduleRegister(): void {
-    if (this.registerPending) return;
-    this.registerPending = true;
-    setImmediate(() => {
-      this.registerPending = false;
-      void this.outerApi.registerBrokerAll();
+  /**
+   * Coalesce many topic changes into one re-registration on the next tick. The registration body is built
+   * when it starts, so a change made while one is in flight schedules another.
+   */
+  private scheduleRegister(): Promise<void> {
+    this.pendingRegister ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        this.pendingRegister = undefined;
+        this.outerApi.registerBrokerAll().then(resolve, reject);
+      });
     });
+    return this.pendingRegister;
   }
 
   listenPorts(): number[] {

@@ -121,7 +121,8 @@ class TopicAdminProcessor {
     return undefined;
   }
 
-  updateAndCreateTopic(request: RemotingCommand): RemotingCommand {
+  /** Answers after the NameServers have the new config, so a route lookup right after it finds the topic. */
+  async updateAndCreateTopic(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeCreateTopicRequestHeader(request.extFields);
     const badName = this.checkTopicName(h.topic);
     if (badName !== undefined) return createResponse(request, ResponseCode.SYSTEM_ERROR, badName);
@@ -159,7 +160,7 @@ class TopicAdminProcessor {
       attributes,
     };
     this.ctx.topicConfigManager.update(tc);
-    this.ctx.registerBrokerAll();
+    await this.ctx.registerBrokerAll();
     return createResponse(request, ResponseCode.SUCCESS);
   }
 

@@ -265,7 +265,7 @@ export function createAdminFixture(
     storeHost: encodeSocketAddress(BROKER_ADDR),
     brokerAddr: BROKER_ADDR,
     bootTimestamp: clock.nowMs(),
-    registerBrokerAll: () => {
+    registerBrokerAll: async () => {
       registrations++;
     },
   };
