@@ -44,31 +44,36 @@ export function recoverStore(p: RecoveryParts, lastExitOK: boolean): RecoveryOut
   const start = pickRecoveryStart(p.commitLog, p.checkpoint.minTimestamp());
   let scanned = 0;
   let lastStoreTimestamp = 0;
-  const end = scanCommitLog(p.commitLog, start, true, (msg: MessageExt) => {
-    p.dispatcher.dispatch(
-      {
-        topic: msg.topic,
-        queueId: msg.queueId,
-        commitLogOffset: msg.commitLogOffset,
-        size: msg.storeSize,
-        tagsCode: consumeQueueTagsCode(
-          p.delayLevels,
-          msg.topic,
-          msg.propertiesString,
-          msg.storeTimestamp,
-          undefined,
-        ),
-        storeTimestamp: msg.storeTimestamp,
-        queueOffset: msg.queueOffset,
-        sysFlag: msg.sysFlag,
-        uniqKey: msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
-        keys: msg.properties.get(MessageConst.PROPERTY_KEYS),
-      },
-      false,
-    );
-    lastStoreTimestamp = msg.storeTimestamp;
-    if (++scanned % RECOVERY_COMMIT_EVERY === 0) p.dispatcher.commit();
-  });
+  const end = scanCommitLog(
+    p.commitLog,
+    start,
+    { checkCRC: true, afterCrash: !lastExitOK },
+    (msg: MessageExt) => {
+      p.dispatcher.dispatch(
+        {
+          topic: msg.topic,
+          queueId: msg.queueId,
+          commitLogOffset: msg.commitLogOffset,
+          size: msg.storeSize,
+          tagsCode: consumeQueueTagsCode(
+            p.delayLevels,
+            msg.topic,
+            msg.propertiesString,
+            msg.storeTimestamp,
+            undefined,
+          ),
+          storeTimestamp: msg.storeTimestamp,
+          queueOffset: msg.queueOffset,
+          sysFlag: msg.sysFlag,
+          uniqKey: msg.properties.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
+          keys: msg.properties.get(MessageConst.PROPERTY_KEYS),
+        },
+        false,
+      );
+      lastStoreTimestamp = msg.storeTimestamp;
+      if (++scanned % RECOVERY_COMMIT_EVERY === 0) p.dispatcher.commit();
+    },
+  );
   p.dispatcher.commit();
   p.commitLog.truncateAt(end);
   p.commitLog.flushedOffset = end;

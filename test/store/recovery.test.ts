@@ -220,3 +220,27 @@ describe("rebuilding a queue whose first messages are gone", () => {
     });
   });
 });
+
+describe("NUL characters in properties", () => {
+  it("keeps a producer's NUL characters on a clean restart and inside the log after a crash", async () => {
+    await store.putMessage(msg({ props: { BIN: "a\u0000b" } }));
+    await store.putMessage(msg({ props: { BIN: "c\u0000d" } }));
+    await store.putMessage(msg());
+    const copy = crashCopy(t.dir);
+    await store.shutdown();
+    const clean = await open(smallConfig(t.dir));
+    expect(clean.getMaxOffsetInQueue("TopicTest", 0)).toBe(3);
+    const crashed = await open(smallConfig(copy));
+    expect(crashed.getMaxOffsetInQueue("TopicTest", 0)).toBe(3);
+  });
+
+  it("cuts a last record whose properties end in zeros after a crash", async () => {
+    const a = await putMany(store, 3, 1, 100);
+    const last = a[2] as AppendedMessage;
+    const copy = crashCopy(t.dir);
+    overwriteCommitLog(copy, last.wroteOffset + last.wroteBytes - 6, SEG, Buffer.alloc(6));
+    const s = await open(smallConfig(copy));
+    expect(s.getMaxOffsetInQueue("TopicTest", 0)).toBe(2);
+    expect(s.getMaxPhyOffset()).toBe(last.wroteOffset);
+  });
+});

@@ -1,7 +1,7 @@
 /**
  * Recovery scan of the CommitLog (protocol §9.6): walk records from a segment start, validate each one (size,
- * magic, CRC, fields, that its physicalOffset field names its own position, no NUL in topic or properties),
- * and stop at the first invalid one. A blank marker ends a segment. The caller re-dispatches every valid record and cuts the log at the end.
+ * magic, CRC, fields, that its physicalOffset field names its own position, and after a crash that the last
+ * record's topic and properties are not a torn tail of zeros), and stop at the first invalid one. A blank marker ends a segment. The caller re-dispatches every valid record and cuts the log at the end.
  */
 import { isStratusError } from "../../common/errors.js";
 import { MAX_MESSAGE_RECORD_BYTES } from "../../common/limits.js";
@@ -21,6 +21,13 @@ import type { Segment } from "./segment.js";
 const SCAN_CHUNK_BYTES = 2 * MAX_MESSAGE_RECORD_BYTES;
 
 export type OnScannedRecord = (msg: MessageExt) => void;
+
+export interface ScanOptions {
+  /** Verify each body CRC (Apache checkCRCOnRecover). */
+  checkCRC: boolean;
+  /** The last stop was unclean: also look for a torn tail in topic/properties. */
+  afterCrash: boolean;
+}
 
 /** Index of the newest segment whose first record was stored at or before `minTimestamp` (0 if none). */
 export function pickRecoveryStart(log: CommitLog, minTimestamp: number): number {
@@ -59,16 +66,25 @@ class ChunkReader {
 }
 
 /**
- * The body CRC does not cover topic and properties, so a tail of zeros (a page that never reached the disk)
- * there would pass; NUL characters, which producers do not send, mark such a record as torn.
+ * After a crash, the body CRC does not cover topic and properties, so a tail of zeros (a page that never
+ * reached the disk) there would pass. A record with NUL characters in them that is not followed by another
+ * record or a blank marker is taken as that torn tail. Only the last record can be cut this way, and only after
+ * an unclean stop: a producer's NUL characters elsewhere are kept.
  */
 function hasTornText(msg: MessageExt): boolean {
   return msg.topic.includes("\u0000") || msg.propertiesString.includes("\u0000");
 }
 
+/** Whether a record or a blank marker starts at `next` (read apart from the chunk the caller's record sits in). */
+function followedByRecord(seg: Segment, next: number): boolean {
+  if (seg.fileSize - next < END_FILE_MIN_BLANK_LENGTH) return true;
+  const magic = seg.read(next, 8).readInt32BE(MAGIC_CODE_POS);
+  return isMessageMagic(magic) || magic === BLANK_MAGIC_CODE;
+}
+
 type SegmentEnd = { kind: "full" } | { kind: "stop"; pos: number };
 
-function scanSegment(seg: Segment, checkCRC: boolean, onRecord: OnScannedRecord): SegmentEnd {
+function scanSegment(seg: Segment, opts: ScanOptions, onRecord: OnScannedRecord): SegmentEnd {
   const reader = new ChunkReader(seg, SCAN_CHUNK_BYTES);
   let pos = 0;
   while (seg.fileSize - pos >= END_FILE_MIN_BLANK_LENGTH) {
@@ -84,12 +100,14 @@ function scanSegment(seg: Segment, checkCRC: boolean, onRecord: OnScannedRecord)
     const rec = reader.view(pos, size);
     let msg: MessageExt;
     try {
-      msg = decodeMessageRecord(rec.buf.subarray(rec.at, rec.at + size), 0, { checkCRC });
+      msg = decodeMessageRecord(rec.buf.subarray(rec.at, rec.at + size), 0, { checkCRC: opts.checkCRC });
     } catch (e) {
       if (isStratusError(e, "RECORD_MALFORMED")) return { kind: "stop", pos };
       throw e;
     }
-    if (msg.commitLogOffset !== seg.fileFromOffset + pos || hasTornText(msg)) return { kind: "stop", pos };
+    if (msg.commitLogOffset !== seg.fileFromOffset + pos) return { kind: "stop", pos };
+    if (opts.afterCrash && hasTornText(msg) && !followedByRecord(seg, pos + size))
+      return { kind: "stop", pos };
     onRecord(msg);
     pos += size;
   }
@@ -103,7 +121,7 @@ function scanSegment(seg: Segment, checkCRC: boolean, onRecord: OnScannedRecord)
 export function scanCommitLog(
   log: CommitLog,
   fromIndex: number,
-  checkCRC: boolean,
+  opts: ScanOptions,
   onRecord: OnScannedRecord,
 ): number {
   const segs = log.segments;
@@ -111,7 +129,7 @@ export function scanCommitLog(
   if (!from) return log.emptyStart;
   for (let i = fromIndex; i < segs.length; i++) {
     const seg = segs[i] as Segment;
-    const end = scanSegment(seg, checkCRC, onRecord);
+    const end = scanSegment(seg, opts, onRecord);
     if (end.kind === "stop") return seg.fileFromOffset + end.pos;
   }
   return (segs[segs.length - 1] as Segment).fileEndOffset;
