@@ -63,3 +63,8 @@ export const MAX_FILTER_NESTING_DEPTH = 128;
 export const MAX_FILTER_CACHE_ENTRIES = 256;
 /** Timer messages (5.x TIMER_DELIVER_MS / TIMER_DELAY_SEC) waiting in memory at once; more are refused. */
 export const MAX_PENDING_TIMER_MESSAGES = 1_000_000;
+
+/** Largest message-trace body decoded (a trace message is an ordinary message: Apache maxMessageSize). */
+export const MAX_TRACE_BODY_BYTES = MAX_MESSAGE_BODY_BYTES;
+/** Most trace messages one trace query reads per broker and key (Apache mqadmin queryMsgTraceById's maxNum). */
+export const MAX_TRACE_QUERY_MESSAGES = MAX_QUERY_RESULTS;
