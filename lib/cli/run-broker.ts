@@ -17,6 +17,7 @@ export function messageStoreConfigFrom(c: BrokerConfig) {
     maxHashSlotNum: c.maxHashSlotNum,
     maxIndexNum: c.maxIndexNum,
     messageIndexEnable: c.messageIndexEnable,
+    messageDelayLevel: c.messageDelayLevel,
   };
 }
 
