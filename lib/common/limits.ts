@@ -64,6 +64,34 @@ export const MAX_FILTER_CACHE_ENTRIES = 256;
 /** Timer messages (5.x TIMER_DELIVER_MS / TIMER_DELAY_SEC) waiting in memory at once; more are refused. */
 export const MAX_PENDING_TIMER_MESSAGES = 1_000_000;
 
+/** Longest ObjectStore key in UTF-8 bytes (S3's limit). */
+export const MAX_OBJECT_KEY_BYTES = 1024;
+/** Longest "/"-separated segment of an ObjectStore key once percent-encoded (a file name on the embedded
+ * store: 255 bytes less room for its suffix). */
+export const MAX_OBJECT_KEY_SEGMENT_BYTES = 240;
+/** Largest object one ObjectStore.put accepts (it is held in memory as one Buffer). */
+export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+/** Objects at least this large are uploaded in parts (S3 multipart) by the AWS ObjectStore. */
+export const OBJECT_MULTIPART_THRESHOLD_BYTES = 16 * 1024 * 1024;
+/** Part size of a multipart upload (S3's minimum for all parts but the last is 5 MiB). */
+export const OBJECT_MULTIPART_PART_BYTES = 8 * 1024 * 1024;
+/** Smallest part S3 accepts (every part but the last). */
+export const MIN_OBJECT_MULTIPART_PART_BYTES = 5 * 1024 * 1024;
+/** Parts of one multipart upload sent at once. */
+export const OBJECT_MULTIPART_CONCURRENCY = 4;
+/** Most keys one ObjectStore.list page returns (S3's ListObjectsV2 maximum). */
+export const MAX_OBJECT_LIST_PAGE = 1000;
+/** Longest MetadataStore partition or sort key in UTF-8 bytes (DynamoDB's sort-key limit). */
+export const MAX_METADATA_KEY_BYTES = 1024;
+/** Largest MetadataStore value, as JSON (DynamoDB items stop at 400 KB with keys and attributes). */
+export const MAX_METADATA_VALUE_BYTES = 350 * 1024;
+/** Most items one MetadataStore.query page returns. */
+export const MAX_METADATA_QUERY_PAGE = 1000;
+/** Most operations in one MetadataStore.transactWrite (DynamoDB TransactWriteItems allows 100). */
+export const MAX_METADATA_TRANSACT_OPS = 25;
+/** Most operations in one MetadataStore.batchWrite call (sent to DynamoDB 25 at a time). */
+export const MAX_METADATA_BATCH_OPS = 10_000;
+
 /** Largest message-trace body decoded (a trace message is an ordinary message: Apache maxMessageSize). */
 export const MAX_TRACE_BODY_BYTES = MAX_MESSAGE_BODY_BYTES;
 /** Most trace messages one trace query reads per broker and key (Apache mqadmin queryMsgTraceById's maxNum). */

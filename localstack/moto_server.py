@@ -1,0 +1,46 @@
+"""moto's server, applying one request at a time.
+
+`python -m moto.server` serves requests on threads, and moto's backends are not written for that:
+DynamoDB's TransactWriteItems applies its operations one by one and, when one fails, restores a deep copy
+of the whole table taken before it started, which undoes or resurrects writes that other requests made
+meanwhile; a conditional PutItem checks and writes without a lock. Real DynamoDB isolates both. Running
+the same WSGI app behind one lock (connections are still accepted and kept alive on threads) makes moto
+behave as a serializable store, so the concurrent conditional-write tests judge Stratus, not moto.
+
+Usage: python localstack/moto_server.py -H 127.0.0.1 -p PORT
+"""
+
+import argparse
+import signal
+import sys
+import threading
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import run_simple
+
+
+class Serialized:
+    """WSGI middleware: one request inside the app at a time, body read and response built under the lock."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, required=True)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(args.host, args.port, Serialized(app), threaded=True)
+
+
+if __name__ == "__main__":
+    main()

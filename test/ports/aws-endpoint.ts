@@ -1,0 +1,56 @@
+/**
+ * The S3/DynamoDB API server the AWS port tests run against.
+ *
+ * Default: moto's server, installed into .cache/moto-venv on first use and started on a free loopback
+ * port for the test file (stopped after it). Separately selected: when AWS_ENDPOINT_URL is set (e.g.
+ * `AWS_ENDPOINT_URL=http://127.0.0.1:4566 npx vitest run test/ports` with LocalStack running), the same
+ * suites run against that endpoint instead and nothing is started.
+ */
+import { randomBytes } from "node:crypto";
+import type { AwsClientOptions } from "../../lib/ports/aws/aws-clients.js";
+import { startMoto } from "../../localstack/moto.mjs";
+
+export interface AwsTestEndpoint {
+  readonly target: "moto" | "external";
+  readonly endpoint: string;
+  readonly clientOptions: AwsClientOptions;
+  stop(): Promise<void>;
+}
+
+// The pinned SDK warns that its releases after January 2027 need Node 22; the project runs on Node 20.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+/** Long enough for a first-run install of moto (a cached run takes a second or two). */
+export const AWS_ENDPOINT_SETUP_TIMEOUT_MS = 10 * 60_000;
+
+export async function startAwsTestEndpoint(): Promise<AwsTestEndpoint> {
+  const external = process.env.AWS_ENDPOINT_URL;
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  if (external) {
+    const credentials = process.env.AWS_ACCESS_KEY_ID
+      ? undefined // the default provider chain reads them
+      : { accessKeyId: "test", secretAccessKey: "test" };
+    return {
+      target: "external",
+      endpoint: external,
+      clientOptions: { endpoint: external, region, credentials },
+      stop: async () => {},
+    };
+  }
+  const moto = await startMoto({ log: (line) => process.stderr.write(`${line}\n`) });
+  return {
+    target: "moto",
+    endpoint: moto.endpoint,
+    clientOptions: {
+      endpoint: moto.endpoint,
+      region,
+      credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+    },
+    stop: () => moto.stop(),
+  };
+}
+
+/** A bucket or table name no other test uses (lowercase, valid for both S3 and DynamoDB). */
+export function uniqueResourceName(kind: string): string {
+  return `stratus-test-${kind}-${randomBytes(5).toString("hex")}`;
+}
