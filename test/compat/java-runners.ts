@@ -17,6 +17,16 @@ const CLIENT_JVM = ["-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"];
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Classpaths resolved once per test process, so a source edited mid-run cannot recompile under a test. */
+const classpaths = new Map<string, string>();
+function classpathFor(name: string, resolve: () => string): string {
+  const known = classpaths.get(name);
+  if (known !== undefined) return known;
+  const cp = resolve();
+  classpaths.set(name, cp);
+  return cp;
+}
+
 /** What every scenario prints (scenario-specific measurements are the other keys). */
 export interface ScenarioResult {
   scenario: string;
@@ -58,7 +68,9 @@ export async function runScenario(
   cluster: RunningCluster,
   params: Record<string, string | number> = {},
 ): Promise<ScenarioRun> {
-  const classpath = ensureScenarioClasses(clientVersion, log);
+  const classpath = classpathFor(`scenarios-${clientVersion}`, () =>
+    ensureScenarioClasses(clientVersion, log),
+  );
   const timeoutMs = Number(params.timeoutMs ?? DEFAULT_SCENARIO_TIMEOUT_MS);
   const args = [
     scenario,
@@ -114,7 +126,9 @@ export async function runMqadmin(
   command: string,
   args: readonly string[],
 ): Promise<MqadminRun> {
-  const classpath = ensureArtifactSet(`tools-${toolsVersion}`, log);
+  const classpath = classpathFor(`tools-${toolsVersion}`, () =>
+    ensureArtifactSet(`tools-${toolsVersion}`, log),
+  );
   const home = path.join(cluster.dataDir, "mqadmin-home");
   fs.mkdirSync(path.join(home, "tmp"), { recursive: true });
   const run = await runJava({
