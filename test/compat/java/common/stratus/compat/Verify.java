@@ -30,17 +30,15 @@ final class Verify {
     }
 
     /**
-     * Assigns every queue to a lite-pull consumer, seeks each to offset 0 and polls until every expected
-     * key was read (or the deadline); puts readBack* counts.
+     * Assigns every queue to a fresh lite-pull group (CONSUME_FROM_FIRST_OFFSET, so it starts at offset 0
+     * without a seek that could race its first pull) and polls until every expected key was read (or the
+     * deadline); puts readBack* counts.
      */
     static void readBackAll(Ctx ctx, List<MessageQueue> mqs, Tracker tracker, String group) throws Exception {
         DefaultLitePullConsumer c = Clients.litePullConsumer(ctx, group, "verify");
         c.start();
         ctx.closeLater(c::shutdown);
         c.assign(new ArrayList<>(mqs));
-        for (MessageQueue mq : mqs) {
-            c.seek(mq, 0);
-        }
         long started = System.nanoTime();
         int other = 0;
         while (!tracker.complete() && !ctx.deadline.expired()) {
