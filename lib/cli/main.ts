@@ -6,6 +6,7 @@ import { isStratusError } from "../common/errors.js";
 import { NameServer } from "../namesrv/namesrv.js";
 import { parseFlags, portFlag, usage } from "./args.js";
 import { startBroker } from "./run-broker.js";
+import { traceCommand } from "./trace.js";
 
 const DEV_FLAGS = {
   "data-dir": {
@@ -125,6 +126,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   dev,
   namesrv: namesrvCommand,
   broker: brokerCommand,
+  trace: traceCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -134,7 +136,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       `stratus: ${command ? `unknown command '${command}'` : "no command given"}.\n` +
         `Commands:\n  dev      NameServer + broker in one process on embedded storage\n` +
-        `  namesrv  a NameServer\n  broker   a broker (--config broker.conf)\n\n${usage("dev", DEV_FLAGS)}\n`,
+        `  namesrv  a NameServer\n  broker   a broker (--config broker.conf)\n` +
+        `  trace    what happened to a message: stratus trace <msgId|key> [--namesrv host:port]\n\n${usage("dev", DEV_FLAGS)}\n`,
     );
     return 2;
   }
