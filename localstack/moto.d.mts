@@ -15,7 +15,7 @@ export interface MotoServer {
 }
 
 /** Creates .cache/moto-venv and installs the pinned moto unless cached; returns the venv's python. */
-export declare function ensureMoto(log?: (line: string) => void): string;
+export declare function ensureMoto(log?: (line: string) => void): Promise<string>;
 export declare function freeLoopbackPort(): Promise<number>;
 /** Starts moto on a free loopback port (or `port`), installing it first if needed. */
 export declare function startMoto(options?: {

@@ -12,7 +12,7 @@
 // a stamp holding the pinned requirement and the interpreter's version, so a cached run costs one file read.
 // Concurrent installers (parallel test files) serialise on a lock directory.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -34,31 +34,42 @@ const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
 /** @param {number} ms */
-function sleepSync(ms) {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function venvPython() {
   return path.join(VENV_DIR, "bin", "python");
 }
 
-/** @param {string} cmd @param {string[]} args */
+/**
+ * Runs a command to completion without blocking the event loop (a vitest worker must keep answering).
+ * @param {string} cmd @param {string[]} args @returns {Promise<string>} its stdout
+ */
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: "utf8", timeout: INSTALL_TIMEOUT_MS });
-  if (r.error) throw new Error(`${cmd} ${args.join(" ")}: ${r.error.message}`);
-  if (r.status !== 0) {
-    const tail = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-20).join("\n");
-    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${tail}`);
-  }
-  return r.stdout.trim();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], timeout: INSTALL_TIMEOUT_MS });
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (/** @type {Buffer} */ d) => {
+      out += d.toString("utf8");
+    });
+    child.stderr?.on("data", (/** @type {Buffer} */ d) => {
+      err = (err + d.toString("utf8")).slice(-20_000);
+    });
+    child.once("error", (e) => reject(new Error(`${cmd} ${args.join(" ")}: ${e.message}`)));
+    child.once("close", (code, signal) => {
+      if (code === 0) return resolve(out.trim());
+      const tail = `${out}${err}`.trim().split("\n").slice(-20).join("\n");
+      reject(new Error(`${cmd} ${args.join(" ")} exited ${code ?? signal}:\n${tail}`));
+    });
+  });
 }
 
 function hostPythonVersion() {
   return run("python3", ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]);
 }
 
-function expectedStamp() {
-  return `${MOTO_REQUIREMENT} python ${hostPythonVersion()}\n`;
+async function expectedStamp() {
+  return `${MOTO_REQUIREMENT} python ${await hostPythonVersion()}\n`;
 }
 
 function isInstalled(stamp) {
@@ -70,7 +81,7 @@ function isInstalled(stamp) {
 }
 
 /** Takes the install lock; a lock whose holder died is broken. @param {(line: string) => void} log */
-function acquireLock(log) {
+async function acquireLock(log) {
   const deadline = Date.now() + LOCK_WAIT_MS;
   fs.mkdirSync(path.dirname(LOCK_DIR), { recursive: true });
   let told = false;
@@ -89,7 +100,7 @@ function acquireLock(log) {
     if (Date.now() > deadline) throw new Error(`moto install lock ${LOCK_DIR} held too long`);
     if (!told) log("moto: waiting for another process to finish installing");
     told = true;
-    sleepSync(500);
+    await sleep(500);
   }
 }
 
@@ -112,21 +123,24 @@ function lockHolderIsDead() {
 /**
  * Creates the virtualenv and installs the pinned moto unless the stamp says it is there.
  * @param {(line: string) => void} [log]
- * @returns {string} the virtualenv's python
+ * @returns {Promise<string>} the virtualenv's python
  */
-export function ensureMoto(log = () => {}) {
-  const stamp = expectedStamp();
+export async function ensureMoto(log = () => {}) {
+  const stamp = await expectedStamp();
   if (isInstalled(stamp)) return venvPython();
-  acquireLock(log);
+  await acquireLock(log);
   try {
     if (isInstalled(stamp)) return venvPython();
     const started = Date.now();
     log(`moto: installing ${MOTO_REQUIREMENT} into ${path.relative(ROOT, VENV_DIR)}`);
     fs.rmSync(VENV_DIR, { recursive: true, force: true });
-    run("python3", ["-m", "venv", VENV_DIR]);
+    await run("python3", ["-m", "venv", VENV_DIR]);
     const pip = [venvPython(), "-m", "pip", "--disable-pip-version-check", "--no-input", "-q"];
-    run(pip[0], [...pip.slice(1), "install", MOTO_REQUIREMENT]);
-    run(venvPython(), ["-c", "import moto.moto_server.werkzeug_app, werkzeug.serving, flask, flask_cors"]);
+    await run(pip[0], [...pip.slice(1), "install", MOTO_REQUIREMENT]);
+    await run(venvPython(), [
+      "-c",
+      "import moto.moto_server.werkzeug_app, werkzeug.serving, flask, flask_cors",
+    ]);
     fs.writeFileSync(STAMP, stamp);
     log(`moto: installed in ${Math.round((Date.now() - started) / 1000)} s`);
     return venvPython();
@@ -174,7 +188,7 @@ async function waitUntilServing(endpoint, child) {
  */
 export async function startMoto(options = {}) {
   const log = options.log ?? (() => {});
-  const python = ensureMoto(log);
+  const python = await ensureMoto(log);
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? (await freeLoopbackPort());
     const endpoint = `http://127.0.0.1:${port}`;
@@ -227,7 +241,7 @@ async function main(argv) {
   const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
   const [command, ...rest] = argv;
   if (command === "install") {
-    log(ensureMoto(log));
+    log(await ensureMoto(log));
     return;
   }
   if (command === "start") {

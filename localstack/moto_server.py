@@ -3,7 +3,8 @@
 `python -m moto.server` serves requests on threads, and moto's backends are not written for that:
 DynamoDB's TransactWriteItems applies its operations one by one and, when one fails, restores a deep copy
 of the whole table taken before it started, which undoes or resurrects writes that other requests made
-meanwhile; a conditional PutItem checks and writes without a lock. Real DynamoDB isolates both. Running
+meanwhile; the DynamoDB backend takes no lock, so a conditional PutItem's check and write can interleave
+with another request too. Real DynamoDB isolates both. Running
 the same WSGI app behind one lock (connections are still accepted and kept alive on threads) makes moto
 behave as a serializable store, so the concurrent conditional-write tests judge Stratus, not moto.
 

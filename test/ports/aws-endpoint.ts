@@ -54,3 +54,25 @@ export async function startAwsTestEndpoint(): Promise<AwsTestEndpoint> {
 export function uniqueResourceName(kind: string): string {
   return `stratus-test-${kind}-${randomBytes(5).toString("hex")}`;
 }
+
+/**
+ * Runs `fn` with no AWS credentials, region, profile or config files reachable through the environment
+ * (and instance metadata off, so nothing leaves the machine), then restores the environment.
+ */
+export async function withoutAwsEnvironment<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  for (const k of Object.keys(process.env))
+    if (k.startsWith("AWS_") || k === "AWS_PROFILE") delete process.env[k];
+  Object.assign(process.env, {
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/nonexistent/stratus-aws-config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/stratus-aws-credentials",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  });
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}

@@ -10,6 +10,7 @@ import {
   type AwsTestEndpoint,
   startAwsTestEndpoint,
   uniqueResourceName,
+  withoutAwsEnvironment,
 } from "../aws-endpoint.js";
 import { describeMetadataStoreContract } from "../metadata-store.contract.js";
 
@@ -75,6 +76,25 @@ describe("DynamoDbMetadataStore", () => {
       "needs partition key pk (S) and sort key sk (S)",
     );
     client.destroy();
+  });
+
+  it("fails verify with CONFIG_INVALID saying what to set when credentials or region are missing", async () => {
+    const { credentials: _c, ...noCredentials } = endpoint.clientOptions;
+    const { region: _r, ...noRegion } = endpoint.clientOptions;
+    await withoutAwsEnvironment(async () => {
+      for (const [options, fix] of [
+        [noCredentials, "no AWS credentials: set AWS_ACCESS_KEY_ID"],
+        [noRegion, "no AWS region: set AWS_REGION"],
+      ] as const) {
+        const store = new DynamoDbMetadataStore({
+          client: createDynamoDbClient(options, {}),
+          tableName: "t",
+        });
+        const e = await store.verify().catch((err: unknown) => err);
+        expect(isStratusError(e, "CONFIG_INVALID") && e.message).toContain(fix);
+        await store.close();
+      }
+    });
   });
 
   it("raises a retriable METADATA_UNAVAILABLE when the endpoint does not answer", async () => {

@@ -10,6 +10,7 @@ import {
   type AwsTestEndpoint,
   startAwsTestEndpoint,
   uniqueResourceName,
+  withoutAwsEnvironment,
 } from "../aws-endpoint.js";
 import { describeObjectStoreContract } from "../object-store.contract.js";
 
@@ -84,24 +85,23 @@ describe("S3ObjectStore", () => {
 
   it("fails verify with CONFIG_INVALID saying to set credentials when there are none", async () => {
     const { credentials: _, ...withoutCredentials } = endpoint.clientOptions;
-    const saved = { ...process.env };
-    for (const k of ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"])
-      delete process.env[k];
-    Object.assign(process.env, {
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/nonexistent/stratus-config",
-      AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/stratus-credentials",
-    });
-    try {
+    await withoutAwsEnvironment(async () => {
       const store = new S3ObjectStore({ client: createS3Client(withoutCredentials, {}), bucket: "any" });
       const e = await store.verify().catch((err: unknown) => err);
       expect(isStratusError(e, "CONFIG_INVALID")).toBe(true);
       expect((e as Error).message).toContain("no AWS credentials: set AWS_ACCESS_KEY_ID");
       await store.close();
-    } finally {
-      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
-    }
+    });
+  });
+
+  it("fails verify with CONFIG_INVALID saying to set a region when there is none", async () => {
+    const { region: _, ...withoutRegion } = endpoint.clientOptions;
+    await withoutAwsEnvironment(async () => {
+      const store = new S3ObjectStore({ client: createS3Client(withoutRegion, {}), bucket: "any" });
+      const e = await store.verify().catch((err: unknown) => err);
+      expect(isStratusError(e, "CONFIG_INVALID") && e.message).toContain("no AWS region: set AWS_REGION");
+      await store.close();
+    });
   });
 
   it("raises a retriable OBJECT_STORE_UNAVAILABLE when the endpoint does not answer", async () => {
