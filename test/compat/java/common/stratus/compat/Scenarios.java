@@ -45,6 +45,8 @@ public final class Scenarios {
                 return ProduceConsumeScenarios::produce;
             case "consume":
                 return ProduceConsumeScenarios::consume;
+            case "trace":
+                return TraceScenario::run;
             default:
                 return null;
         }
