@@ -160,6 +160,88 @@ describe("trace body golden fixtures", () => {
   });
 });
 
+const JAVA_RUN = "551981fe4abb";
+const JAVA_MSG = (n: string) => `FD00000000000000000000000000000223E94E0E2F2A943C${n}`;
+const JAVA_GROUP = `cg_trace_${JAVA_RUN}`;
+
+const javaPub = (
+  msgId: string,
+  timestampMs: number,
+  key: number,
+  costTimeMs: number,
+  offset: string,
+): TraceEvent => ({
+  type: "Pub",
+  timestampMs,
+  regionId: "DefaultRegion",
+  groupName: `pg_trace_${JAVA_RUN}`,
+  topic: `compat_trace_${JAVA_RUN}`,
+  msgId,
+  tags: "TagTrace",
+  keys: `trace_${JAVA_RUN}_${key}`,
+  storeHost: "127.0.0.1:38485",
+  bodyLength: 64,
+  costTimeMs,
+  msgType: "Normal_Msg",
+  offsetMsgId: `7F00000100009655${offset}`,
+  success: true,
+  clientHost: undefined,
+});
+
+const javaBefore = (timestampMs: number, requestId: string, msgId: string, key: number): TraceEvent => ({
+  type: "SubBefore",
+  timestampMs,
+  regionId: "null",
+  groupName: JAVA_GROUP,
+  requestId,
+  msgId,
+  retryTimes: 0,
+  keys: `trace_${JAVA_RUN}_${key}`,
+});
+
+const javaAfter = (
+  requestId: string,
+  msgId: string,
+  costTimeMs: number,
+  success: boolean,
+  key: number,
+  timestampMs: number,
+): TraceEvent => ({
+  type: "SubAfter",
+  requestId,
+  msgId,
+  costTimeMs,
+  success,
+  keys: `trace_${JAVA_RUN}_${key}`,
+  contextCode: success ? 0 : 4,
+  timestampMs,
+  groupName: JAVA_GROUP,
+});
+
+describe("trace bodies captured from the Java client 4.9.8", () => {
+  const pubs = [
+    javaPub(JAVA_MSG("2E7D0000"), 1795978172031, 0, 136, "0000000000000000"),
+    javaPub(JAVA_MSG("2F090002"), 1795978172169, 1, 22, "0000000000000145"),
+  ];
+  const consume = [
+    javaBefore(1795978172999, JAVA_MSG("32470008"), JAVA_MSG("2E7D0000"), 0),
+    javaBefore(1795978173001, JAVA_MSG("32430007"), JAVA_MSG("2F090002"), 1),
+    javaAfter(JAVA_MSG("32430007"), JAVA_MSG("2F090002"), 6, true, 1, 1795978173007),
+    javaBefore(1795978173018, JAVA_MSG("325A000A"), JAVA_MSG("2F200004"), 2),
+    javaAfter(JAVA_MSG("325A000A"), JAVA_MSG("2F200004"), 4, true, 2, 1795978173022),
+    javaAfter(JAVA_MSG("32470008"), JAVA_MSG("2E7D0000"), 24, false, 0, 1795978173022),
+  ];
+
+  it.each([
+    ["trace/java-4.9.8-pub.hex", pubs],
+    ["trace/java-4.9.8-consume.hex", consume],
+  ])("decodes %s and encodes it back byte for byte", (path, events) => {
+    const bytes = readGolden(path);
+    expect(decodeTraceData(bytes)).toEqual(events);
+    expect(encodeTraceData(events).toString("hex")).toBe(bytes.toString("hex"));
+  });
+});
+
 describe("decodeTraceData", () => {
   it("decodes an empty body to no events", () => {
     expect(decodeTraceData(Buffer.alloc(0))).toEqual([]);
