@@ -6,7 +6,14 @@ import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAppConfig } from "../../cdk/app-config.js";
 import { buildStratusApp } from "../../cdk/stratus-app.js";
-import { brokerTaskRoleId, isAllowed, render, roleStatements, type Statement } from "./support/iam-policy.js";
+import {
+  brokerTaskRoleId,
+  isAllowed,
+  type Request,
+  render,
+  roleStatements,
+  type Statement,
+} from "./support/iam-policy.js";
 import { testApp } from "./support/test-app.js";
 
 const TABLE = "arn:aws:dynamodb:us-east-1:111111111111:table/stratus-metadata";
@@ -111,7 +118,7 @@ describe("a broker's role in the tier bucket", () => {
   });
 
   it("lists only with its own prefix", () => {
-    const list = (prefix?: string) => ({
+    const list = (prefix?: string): Request => ({
       action: "s3:ListBucket",
       resource: BUCKET,
       context: prefix === undefined ? {} : { "s3:prefix": prefix },

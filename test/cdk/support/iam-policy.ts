@@ -28,7 +28,13 @@ export interface Request {
   readonly context?: Readonly<Record<string, string | readonly string[]>>;
 }
 
-type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+/** A synthesized template (Template.toJSON()). */
+export type TemplateJson = Readonly<Record<string, unknown>>;
+type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+function resources(template: TemplateJson): Resource[] {
+  return Object.values((template.Resources ?? {}) as Record<string, Resource>);
+}
 
 export function render(value: unknown, refs: Readonly<Record<string, string>> = {}): string {
   if (typeof value === "string") return value;
@@ -103,9 +109,9 @@ export function isAllowed(statements: readonly Statement[], request: Request): b
 }
 
 /** Every statement of every AWS::IAM::Policy attached to the role with this logical id. */
-export function roleStatements(template: Template, roleLogicalId: string): Statement[] {
+export function roleStatements(template: TemplateJson, roleLogicalId: string): Statement[] {
   const out: Statement[] = [];
-  for (const r of Object.values(template.Resources)) {
+  for (const r of resources(template)) {
     if (r.Type !== "AWS::IAM::Policy") continue;
     const roles = (r.Properties?.Roles ?? []) as { Ref?: string }[];
     if (!roles.some((x) => x.Ref === roleLogicalId)) continue;
@@ -116,8 +122,8 @@ export function roleStatements(template: Template, roleLogicalId: string): State
 }
 
 /** Logical id of the task role of the task definition whose container has STRATUS_CONF_brokerName = name. */
-export function brokerTaskRoleId(template: Template, brokerName: string): string {
-  for (const r of Object.values(template.Resources)) {
+export function brokerTaskRoleId(template: TemplateJson, brokerName: string): string {
+  for (const r of resources(template)) {
     if (r.Type !== "AWS::ECS::TaskDefinition") continue;
     const containers = (r.Properties?.ContainerDefinitions ?? []) as {
       Environment?: { Name: string; Value: string }[];
