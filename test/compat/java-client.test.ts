@@ -91,6 +91,9 @@ describe.each(CLIENT_VERSIONS)(`Java client %s against ${TARGET}`, (clientVersio
       const why = explain(run);
       expect(run.result.tagsSeenByAB, why).toEqual({ TagA: 300, TagB: 300 });
       expect(run.result.tagsSeenByC, why).toEqual({ TagC: 300 });
+      // The client re-filters by tag; only a pull with the expression shows whether the broker filtered.
+      expect(run.result.tagPullExpected, why).toBeGreaterThan(0);
+      expect(run.result.tagPullFound, why).toBe(run.result.tagPullExpected);
       expect(run.result.failures, why).toEqual([]);
     },
     SCENARIO_TEST_MS,

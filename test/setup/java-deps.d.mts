@@ -18,6 +18,5 @@ export declare function ensureArtifactSet(name: string, log: Log): string;
 export declare function ensureScenarioClasses(clientVersion: string, log: Log): string;
 /** `scenarios-<clientVersion>` or an artifact-set name → classpath (fetching/compiling when needed). */
 export declare function ensureClasspath(name: string, log: Log): string;
-export declare function classesDir(clientVersion: string): string;
 export declare function cachedClasspath(name: string): string;
 export declare function ensureAllJavaDeps(log?: Log): void;

@@ -10,7 +10,7 @@
 //   <set>/pom.xml         generated throwaway pom whose dependencies are the set's artifacts
 //   <set>/classpath.txt   `mvn dependency:build-classpath` output (jars stay in .cache/m2)
 //   <set>/stamp           hash of pom.xml; present only after a successful fetch
-//   classes-<version>/    compiled scenario programs for client <version>, with their own stamp
+//   classes-<version>-<hash>/  compiled scenario programs for client <version> and one state of the sources
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -167,14 +167,24 @@ function sourceDirsFor(clientVersion) {
   return [path.join(JAVA_SOURCE_DIR, "common"), path.join(JAVA_SOURCE_DIR, `v${major}`)];
 }
 
-/** Directory holding the compiled scenario classes for one client version. */
-export function classesDir(clientVersion) {
-  return path.join(CACHE_DIR, `classes-${clientVersion}`);
+/** Compiled class directories of a version older than this are pruned (a run may still use a newer one). */
+const STALE_CLASSES_MS = 60 * 60_000;
+
+function pruneStaleClasses(clientVersion, keep) {
+  const prefix = `classes-${clientVersion}-`;
+  for (const name of fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR) : []) {
+    const dir = path.join(CACHE_DIR, name);
+    if (!name.startsWith(prefix) || dir === keep) continue;
+    if (Date.now() - fs.statSync(dir).mtimeMs > STALE_CLASSES_MS)
+      fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
  * Compiles the scenario programs against one client version unless already compiled from the same
- * sources and classpath.
+ * sources and classpath. Each source state gets its own directory (classes-<version>-<hash>), written
+ * under a temporary name and renamed when complete, so a JVM running from an older build is never
+ * pulled out from under (test files run in parallel and sources may change during a run).
  * @param {string} clientVersion
  * @param {(line: string) => void} log
  * @returns {string} the classpath to run the scenarios with (classes dir first)
@@ -186,34 +196,38 @@ export function ensureScenarioClasses(clientVersion, log) {
   const hash = sha256(
     [libClasspath, ...sources.map((file) => `${file}\n${fs.readFileSync(file, "utf8")}`)].join("\n"),
   );
-  const out = classesDir(clientVersion);
-  const stampFile = path.join(CACHE_DIR, `classes-${clientVersion}.stamp`);
+  const out = path.join(CACHE_DIR, `classes-${clientVersion}-${hash.slice(0, 16)}`);
   const runClasspath = [out, libClasspath].join(path.delimiter);
-  if (readIfExists(stampFile) === hash && fs.existsSync(out)) return runClasspath;
+  if (fs.existsSync(out)) return runClasspath;
   log(
     `compat setup: compiling ${sources.length} Java scenario sources against rocketmq-client ${clientVersion}`,
   );
-  fs.rmSync(stampFile, { force: true });
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  run(
-    "javac",
-    [
-      "-nowarn",
-      "-Xlint:none",
-      "--release",
-      "11",
-      "-encoding",
-      "UTF-8",
-      "-d",
-      out,
-      "-cp",
-      libClasspath,
-      ...sources,
-    ],
-    { timeout: JAVAC_TIMEOUT_MS },
-  );
-  writeAtomically(stampFile, hash);
+  const tmp = `${out}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    run(
+      "javac",
+      [
+        "-nowarn",
+        "-Xlint:none",
+        "--release",
+        "11",
+        "-encoding",
+        "UTF-8",
+        "-d",
+        tmp,
+        "-cp",
+        libClasspath,
+        ...sources,
+      ],
+      { timeout: JAVAC_TIMEOUT_MS },
+    );
+    if (!fs.existsSync(out)) fs.renameSync(tmp, out);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  pruneStaleClasses(clientVersion, out);
   return runClasspath;
 }
 

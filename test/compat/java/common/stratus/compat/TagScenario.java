@@ -4,11 +4,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.rocketmq.client.consumer.DefaultMQPullConsumer;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.PullResult;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.common.message.MessageExt;
+import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * `tags`: messages tagged TagA, TagB and TagC are interleaved; a group subscribed to `TagA || TagB`
@@ -16,6 +20,7 @@ import org.apache.rocketmq.common.message.MessageExt;
  */
 final class TagScenario {
     static final long LINGER_MS = 3_000;
+    static final int PULL_BATCH = 32;
     private static final String[] TAGS = {"TagA", "TagB", "TagC"};
 
     private TagScenario() {
@@ -31,6 +36,7 @@ final class TagScenario {
         DefaultMQProducer producer = Clients.startProducer(ctx, "producer");
         Clients.createTopic(ctx, producer, topic, queues);
 
+        Map<String, AtomicInteger> tagsInQueue0 = new ConcurrentHashMap<>();
         Tracker ab = new Tracker(bodySize);
         Tracker c = new Tracker(bodySize);
         Map<String, AtomicInteger> abTags = new ConcurrentHashMap<>();
@@ -41,7 +47,10 @@ final class TagScenario {
             String tag = TAGS[i % TAGS.length];
             String key = Messages.key(ctx.runId, tag, i);
             (tag.equals("TagC") ? c : ab).expect(key, i);
-            producer.send(Messages.create(topic, tag, key, i, bodySize));
+            SendResult res = producer.send(Messages.create(topic, tag, key, i, bodySize));
+            if (res.getMessageQueue().getQueueId() == 0) {
+                tagsInQueue0.computeIfAbsent(tag, k -> new AtomicInteger()).incrementAndGet();
+            }
         }
         ctx.deadline.await(() -> ab.complete() && c.complete(), Long.MAX_VALUE, 100);
         Deadline.sleep(Math.min(LINGER_MS, ctx.deadline.remainingMs()));
@@ -51,6 +60,34 @@ final class TagScenario {
         c.report(r, "subscriberC");
         r.check("`TagA || TagB` received no TagC message", !abTags.containsKey("TagC"));
         r.check("`TagC` received no TagA/TagB message", cTags.keySet().stream().allMatch("TagC"::equals));
+        brokerSideFilter(ctx, topic, tagsInQueue0.getOrDefault("TagA", new AtomicInteger()).get());
+    }
+
+    /**
+     * The client re-filters by tag, so the push consumers above cannot tell whether the broker filtered.
+     * A pull with the expression `TagA` from offset 0 can: a broker that filters by tag hash returns up to
+     * PULL_BATCH TagA messages; one that returns raw messages leaves the client about a third of them.
+     */
+    private static void brokerSideFilter(Ctx ctx, String topic, int tagAInQueue0) throws Exception {
+        DefaultMQPullConsumer c = new DefaultMQPullConsumer("cg_tagpull_" + ctx.runId);
+        c.setNamesrvAddr(ctx.namesrv);
+        c.setInstanceName(ctx.runId + "-tagpull");
+        c.setVipChannelEnabled(false);
+        c.start();
+        ctx.closeLater(c::shutdown);
+        PullResult res = c.pull(new MessageQueue(topic, brokerNameOf(ctx, topic), 0), "TagA", 0, PULL_BATCH,
+            Clients.ADMIN_TIMEOUT_MS);
+        int found = res.getMsgFoundList() == null ? 0 : res.getMsgFoundList().size();
+        int expected = Math.min(PULL_BATCH, tagAInQueue0);
+        ctx.result.put("tagPullFound", found).put("tagPullExpected", expected)
+            .put("tagPullStatus", res.getPullStatus().toString());
+        ctx.result.check("a pull of " + PULL_BATCH + " with `TagA` from offset 0 returned " + expected
+            + " TagA messages, filtered by the broker (got " + found + ")", found == expected);
+    }
+
+    private static String brokerNameOf(Ctx ctx, String topic) throws Exception {
+        DefaultMQProducer probe = Clients.startProducer(ctx, "probe");
+        return probe.fetchPublishMessageQueues(topic).get(0).getBrokerName();
     }
 
     private static void start(Ctx ctx, String group, String instance, String topic, String expression,
