@@ -196,6 +196,9 @@ export class SendMessageProcessor {
       properties.set(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, this.uniqKeys.next());
     }
     properties.set(MessageConst.PROPERTY_CLUSTER, this.ctx.config.brokerClusterName);
+    // Apache stores these with every message; the 5.x trace dispatcher skips messages without a region.
+    properties.set(MessageConst.PROPERTY_MSG_REGION, this.ctx.config.regionId);
+    properties.set(MessageConst.PROPERTY_TRACE_SWITCH, String(this.ctx.config.traceOn));
     const propertiesString = encodeProperties(properties);
     if (Buffer.byteLength(propertiesString) > MAX_PROPERTIES_BYTES) return undefined;
     return {
