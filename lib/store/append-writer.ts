@@ -3,7 +3,7 @@
  * into one staging buffer) and queues it; one setImmediate later the writer takes every put queued meanwhile,
  * assigns queue offsets and physical offsets, writes the records with one pwrite per CommitLog segment,
  * dispatches ConsumeQueue units and index keys, then answers — at once in ASYNC_FLUSH, after a shared
- * fdatasync in SYNC_FLUSH.
+ * fdatasync in SYNC_FLUSH, after the cold tier committed the bytes in objectStore (waitDurable).
  */
 import type { Clock } from "../common/clock.js";
 import { createOffsetMessageId } from "../protocol/message-id.js";
@@ -66,6 +66,16 @@ export class AppendWriter {
   /** Store time of the newest appended record. */
   lastStoreTimestamp = 0;
   flushService: FlushService | undefined;
+  /**
+   * Set by the store for the modes that answer later: resolves true once every byte below `end` is durable
+   * (fdatasync'd, or committed to the cold tier), false on timeout (FLUSH_DISK_TIMEOUT).
+   */
+  waitDurable: ((end: number) => Promise<boolean>) | undefined;
+  /** Where a queue without a counter yet continues (the store adds the cold tier's offsets). */
+  initialQueueOffset: (topic: string, queueId: number) => number = (topic, queueId) =>
+    this.p.consumeQueues.find(topic, queueId)?.maxOffset ?? 0;
+  /** Told the CommitLog's end after every written batch (the tier uploader). */
+  onAppended: ((maxOffset: number) => void) | undefined;
   private readonly queueOffsets = new Map<string, number>();
   private readonly msgIds = new OffsetMsgIdFactory();
   /** Records of the queued puts, encoded back to back; written and cleared by each writer run. */
@@ -127,6 +137,7 @@ export class AppendWriter {
       return;
     }
     this.answer(batch, results);
+    this.onAppended?.(this.p.commitLog.maxOffset);
   }
 
   private fail(batch: PendingPut[], saved: Map<string, number | undefined>, e: unknown): void {
@@ -142,17 +153,17 @@ export class AppendWriter {
   }
 
   private answer(batch: PendingPut[], results: AppendedMessage[][]): void {
-    const sync = this.p.flushDiskType === "SYNC_FLUSH" ? this.flushService : undefined;
+    const wait = this.waitDurable;
     batch.forEach((req, i) => {
       const appended = results[i] as AppendedMessage[];
       this.p.stats.onPut(appended.length, req.put.total);
-      if (!sync) {
+      if (!wait) {
         req.resolve({ status: "PUT_OK", appended });
         return;
       }
       const last = appended[appended.length - 1] as AppendedMessage;
-      void sync
-        .waitFor(last.wroteOffset + last.wroteBytes)
+      void wait(last.wroteOffset + last.wroteBytes)
+        .catch(() => false)
         .then((flushed) =>
           req.resolve(flushed ? { status: "PUT_OK", appended } : { status: "FLUSH_DISK_TIMEOUT", appended }),
         );
@@ -168,8 +179,7 @@ export class AppendWriter {
     const first = put.msgs[0] as MessageExtBrokerInner;
     const key = `${first.topic}-${first.queueId}`;
     if (!saved.has(key)) saved.set(key, this.queueOffsets.get(key));
-    let next =
-      this.queueOffsets.get(key) ?? this.p.consumeQueues.find(first.topic, first.queueId)?.maxOffset ?? 0;
+    let next = this.queueOffsets.get(key) ?? this.initialQueueOffset(first.topic, first.queueId);
     const records = staged.subarray(put.from, put.from + put.total);
     let phy = commitLog.append([records], put.total);
     let at = 0;

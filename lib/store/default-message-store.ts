@@ -6,8 +6,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { type Clock, systemClock } from "../common/clock.js";
 import { StratusError } from "../common/errors.js";
 import { MAX_QUERY_RESULTS } from "../common/limits.js";
-import { MessageConst } from "../protocol/message-properties.js";
-import { decodeMessageRecord } from "../protocol/message-record.js";
 import { AppendWriter } from "./append-writer.js";
 import { StoreCheckpoint } from "./checkpoint.js";
 import { CommitLog } from "./commitlog/commit-log.js";
@@ -34,6 +32,14 @@ import { DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from "./schedule-delay.
 import { validateMessageStoreConfig } from "./store-config.js";
 import { abortPath, checkpointPath, commitLogDir, indexDir } from "./store-path.js";
 import { StoreStats } from "./store-stats.js";
+import { alignUpToSegment, type LocalCommitLog, type TierHooks } from "./tier-hooks.js";
+import {
+  getMessageTiered,
+  lookMessageTiered,
+  queryMessageTiered,
+  recordHasKey,
+  spanOf,
+} from "./tiered-reads.js";
 
 export { defaultMessageStoreConfig } from "./store-config.js";
 
@@ -45,7 +51,7 @@ export interface MessageStoreHooks {
 
 type State = "new" | "running" | "stopped";
 
-export class DefaultMessageStore implements MessageStore {
+export class DefaultMessageStore implements MessageStore, LocalCommitLog {
   readonly config: Readonly<MessageStoreConfig>;
   private readonly commitLog: CommitLog;
   private readonly consumeQueues: ConsumeQueueTable;
@@ -58,6 +64,7 @@ export class DefaultMessageStore implements MessageStore {
   private readonly writer: AppendWriter;
   private state: State = "new";
   private retentionTimer: NodeJS.Timeout | undefined;
+  private tier: TierHooks | undefined;
 
   constructor(
     config: MessageStoreConfig,
@@ -87,8 +94,16 @@ export class DefaultMessageStore implements MessageStore {
     });
   }
 
+  /** Attaches a cold tier (lib/tier) before start: reads, retention, admission and durability consult it. */
+  attachTier(hooks: TierHooks): void {
+    if (this.state !== "new") throw new StratusError("ILLEGAL_ARGUMENT", `store already ${this.state}`);
+    this.tier = hooks;
+  }
+
   async start(): Promise<void> {
     if (this.state !== "new") throw new StratusError("ILLEGAL_ARGUMENT", `store already ${this.state}`);
+    if (this.config.flushDiskType === "objectStore" && !this.tier)
+      throw new StratusError("CONFIG_INVALID", "flushDiskType objectStore needs tiering to an object store");
     const root = this.config.storePathRootDir;
     mkdirSync(root, { recursive: true });
     const lastExitOK = !existsSync(abortPath(root));
@@ -104,6 +119,7 @@ export class DefaultMessageStore implements MessageStore {
       },
       lastExitOK,
     );
+    this.continueAfterTier();
     this.writer.lastStoreTimestamp = Math.max(
       outcome.lastStoreTimestamp,
       this.checkpoint.data.physicMsgTimestamp,
@@ -123,10 +139,43 @@ export class DefaultMessageStore implements MessageStore {
       },
     });
     this.writer.flushService = this.flushService;
+    this.wireWriter(this.flushService);
     this.flushService.start();
     this.retentionTimer = setInterval(() => this.runRetention(), RETENTION_INTERVAL_MS).unref();
     this.stats.start();
     this.state = "running";
+  }
+
+  /**
+   * A local CommitLog behind what the tier holds (an empty disk, or one that lost its tail) holds nothing the
+   * tier lacks: drop it and continue at the first segment boundary after the tier's end, so offsets never
+   * collide with tiered records. Queue offsets continue after the tier's (initialQueueOffset).
+   */
+  private continueAfterTier(): void {
+    const committed = this.tier?.cold.committedOffset() ?? 0;
+    const log = this.commitLog;
+    if (committed <= log.maxOffset) return;
+    if (log.segments.length > 0) {
+      log.truncateAt(log.minOffset);
+      for (const topic of this.consumeQueues.topicQueueTable().keys()) this.consumeQueues.deleteTopic(topic);
+    }
+    log.emptyStart = alignUpToSegment(committed, log.segmentSize);
+    log.flushedOffset = log.emptyStart;
+  }
+
+  private wireWriter(flushService: FlushService): void {
+    const tier = this.tier;
+    if (this.config.flushDiskType === "SYNC_FLUSH")
+      this.writer.waitDurable = (end) => flushService.waitFor(end);
+    if (!tier) return;
+    if (this.config.flushDiskType === "objectStore")
+      this.writer.waitDurable = (end) => tier.waitCommitted(end, this.config.syncFlushTimeout);
+    this.writer.initialQueueOffset = (topic, queueId) =>
+      Math.max(
+        this.consumeQueues.find(topic, queueId)?.maxOffset ?? 0,
+        tier.cold.queueRange(topic, queueId)?.maxOffset ?? 0,
+      );
+    this.writer.onAppended = (end) => tier.onAppended(end);
   }
 
   async shutdown(): Promise<void> {
@@ -164,6 +213,9 @@ export class DefaultMessageStore implements MessageStore {
         appended: [],
         remark: `message store is ${this.state}`,
       });
+    const refused = this.tier?.admit();
+    if (refused !== undefined)
+      return Promise.resolve({ status: "SERVICE_NOT_AVAILABLE", appended: [], remark: refused });
     return this.writer.enqueue(msgs);
   }
 
@@ -193,11 +245,57 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
-    return this.consumeQueues.find(topic, queueId)?.maxOffset ?? 0;
+    return this.queueSpan(topic, queueId).maxOffset;
   }
 
   getMinOffsetInQueue(topic: string, queueId: number): number {
-    return this.consumeQueues.find(topic, queueId)?.minOffset ?? 0;
+    return this.queueSpan(topic, queueId).minOffset;
+  }
+
+  private queueSpan(topic: string, queueId: number) {
+    return spanOf(this.consumeQueues.find(topic, queueId), this.tier?.cold.queueRange(topic, queueId));
+  }
+
+  async getMessageAsync(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalBytes: number,
+    filter?: MessageFilter,
+  ): Promise<GetMessageResult> {
+    const cold = this.tier?.cold;
+    if (!cold) return this.getMessage(topic, queueId, offset, maxMsgNums, maxTotalBytes, filter);
+    this.assertRunning();
+    const cq = this.consumeQueues.find(topic, queueId);
+    const r = await getMessageTiered(
+      { cq, log: this.commitLog, cold, topic, queueId },
+      offset,
+      maxMsgNums,
+      maxTotalBytes,
+      filter,
+    );
+    this.stats.onGet(r.status === "FOUND", r.messages.length);
+    return r;
+  }
+
+  async lookMessageByOffsetAsync(commitLogOffset: number): Promise<Buffer | undefined> {
+    this.assertRunning();
+    return lookMessageTiered(this.commitLog, this.tier?.cold, commitLogOffset);
+  }
+
+  async queryMessageAsync(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryMessageResult> {
+    this.assertRunning();
+    return queryMessageTiered(
+      { log: this.commitLog, index: this.index, cold: this.tier?.cold },
+      { topic, key, maxNum, begin, end },
+    );
   }
 
   getMessageStoreTimeStamp(topic: string, queueId: number, queueOffset: number): number {
@@ -254,7 +352,15 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   getTopicQueueTable(): Map<string, number[]> {
-    return this.consumeQueues.topicQueueTable();
+    const table = this.consumeQueues.topicQueueTable();
+    for (const [topic, ids] of this.tier?.cold.topicQueues() ?? []) {
+      const merged = new Set([...(table.get(topic) ?? []), ...ids]);
+      table.set(
+        topic,
+        [...merged].sort((a, b) => a - b),
+      );
+    }
+    return table;
   }
 
   deleteTopics(topics: string[]): void {
@@ -277,7 +383,18 @@ export class DefaultMessageStore implements MessageStore {
       commitLog: this.commitLog,
       consumeQueues: this.consumeQueues,
       index: this.index,
+      mayDeleteSegment: this.tier && ((start, end) => this.tier?.mayDeleteSegment(start, end) ?? true),
     });
+  }
+
+  get commitLogSegmentSize(): number {
+    return this.commitLog.segmentSize;
+  }
+
+  /** Bytes [phy, phy + size) of the local CommitLog, within one segment and written, or undefined. */
+  readCommitLog(phy: number, size: number): Buffer | undefined {
+    if (this.state !== "running") return undefined;
+    return this.commitLog.read(phy, size);
   }
 
   /** Flushes CommitLog, ConsumeQueues, index and checkpoint now. */
@@ -293,17 +410,5 @@ export class DefaultMessageStore implements MessageStore {
       remainHowManyDataToFlush: this.commitLog.maxOffset - this.commitLog.flushedOffset,
       earliestMessageTimeStamp: this.commitLog.readStoreTimestamp(this.commitLog.minOffset),
     });
-  }
-}
-
-function recordHasKey(rec: Buffer, topic: string, key: string): boolean {
-  try {
-    const m = decodeMessageRecord(rec);
-    if (m.topic !== topic) return false;
-    const props = m.properties;
-    if (props.get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) === key) return true;
-    return (props.get(MessageConst.PROPERTY_KEYS) ?? "").split(MessageConst.KEY_SEPARATOR).includes(key);
-  } catch {
-    return false;
   }
 }

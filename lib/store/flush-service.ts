@@ -45,7 +45,8 @@ export class FlushService {
   constructor(private readonly p: FlushParts) {}
 
   start(): void {
-    if (this.p.config.flushDiskType === "ASYNC_FLUSH") {
+    // objectStore durability comes from the tier; the local disk is flushed as in ASYNC_FLUSH
+    if (this.p.config.flushDiskType !== "SYNC_FLUSH") {
       this.timers.push(
         setInterval(() => void this.flushCommitLog(), this.p.config.flushIntervalCommitLog).unref(),
       );

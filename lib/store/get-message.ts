@@ -24,7 +24,7 @@ const READ_RUN_MAX_GAP_BYTES = 16 * 1024;
 /** Largest single pread of a run. */
 const READ_RUN_MAX_BYTES = 1024 * 1024;
 
-interface Unit {
+export interface Unit {
   phy: number;
   size: number;
   tagsCode: number;
@@ -67,7 +67,7 @@ class RunReader {
   }
 }
 
-function result(
+export function result(
   status: GetMessageStatus,
   next: number,
   min: number,
@@ -77,7 +77,7 @@ function result(
   return { status, nextBeginOffset: next, minOffset: min, maxOffset: max, messages };
 }
 
-function decodeUnits(buf: Buffer): Unit[] {
+export function decodeUnits(buf: Buffer): Unit[] {
   const units: Unit[] = [];
   for (let at = 0; at + CQ_STORE_UNIT_SIZE <= buf.length; at += CQ_STORE_UNIT_SIZE) {
     units.push({

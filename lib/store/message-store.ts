@@ -4,7 +4,11 @@
  */
 import type { MessageExtBrokerInner } from "../protocol/message-record.js";
 
-export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH";
+/**
+ * ASYNC_FLUSH: acknowledged once written (page cache). SYNC_FLUSH: once fdatasync'd. objectStore: once the cold
+ * tier committed the chunk holding it (needs a tier attached; the local disk is flushed as in ASYNC_FLUSH).
+ */
+export type FlushDiskType = "ASYNC_FLUSH" | "SYNC_FLUSH" | "objectStore";
 
 export interface MessageStoreConfig {
   /** Root directory: commitlog/, consumequeue/, index/, checkpoint, abort live under it. */
@@ -147,4 +151,24 @@ export interface MessageStore {
   setMessageArrivingListener(listener: MessageArrivingListener): void;
   /** Runtime figures for GET_BROKER_RUNTIME_INFO. */
   runtimeInfo(): Record<string, string>;
+  /**
+   * The same reads over all history: what left local disk is read from the cold tier when one is attached
+   * (see tier-hooks.ts). Stores without a cold tier may leave these out; callers then use the sync reads.
+   */
+  getMessageAsync?(
+    topic: string,
+    queueId: number,
+    offset: number,
+    maxMsgNums: number,
+    maxTotalBytes: number,
+    filter?: MessageFilter,
+  ): Promise<GetMessageResult>;
+  lookMessageByOffsetAsync?(commitLogOffset: number): Promise<Buffer | undefined>;
+  queryMessageAsync?(
+    topic: string,
+    key: string,
+    maxNum: number,
+    begin: number,
+    end: number,
+  ): Promise<QueryMessageResult>;
 }

@@ -4,7 +4,8 @@
  * min offsets up (deleting wholly older ConsumeQueue files) and drop index files wholly older.
  *
  * A segment's age is the store time of the first record of the segment after it (when it stopped being
- * written), so the store clock, not file mtimes, decides.
+ * written), so the store clock, not file mtimes, decides. With a cold tier attached, a segment is deleted only
+ * once the guard says the tier holds all of it, whatever its age or the log's size.
  */
 import type { Clock } from "../common/clock.js";
 import type { CommitLog } from "./commitlog/commit-log.js";
@@ -23,12 +24,15 @@ export interface RetentionParts {
   commitLog: CommitLog;
   consumeQueues: ConsumeQueueTable;
   index: IndexService | undefined;
+  /** Retention guard (the cold tier): whether segment [start, end) may go. */
+  mayDeleteSegment?: ((start: number, end: number) => boolean) | undefined;
 }
 
 function firstSegmentExpired(p: RetentionParts): boolean {
   const log = p.commitLog;
   const [first, next] = log.segments;
   if (!first || !next) return false;
+  if (p.mayDeleteSegment && !p.mayDeleteSegment(first.fileFromOffset, first.fileEndOffset)) return false;
   const { maxCommitLogBytes, fileReservedTime } = p.config;
   if (maxCommitLogBytes > 0 && log.maxOffset - first.fileFromOffset > maxCommitLogBytes) return true;
   const closedAt = log.readStoreTimestamp(next.fileFromOffset);

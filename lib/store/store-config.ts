@@ -48,7 +48,7 @@ export function validateMessageStoreConfig(config: MessageStoreConfig): Readonly
   const cq = positiveInt(config, "mappedFileSizeConsumeQueue", CQ_STORE_UNIT_SIZE);
   if (cq % CQ_STORE_UNIT_SIZE !== 0)
     throw new StratusError("CONFIG_INVALID", `mappedFileSizeConsumeQueue ${cq} is not a multiple of 20`);
-  if (config.flushDiskType !== "ASYNC_FLUSH" && config.flushDiskType !== "SYNC_FLUSH")
+  if (!["ASYNC_FLUSH", "SYNC_FLUSH", "objectStore"].includes(config.flushDiskType))
     throw new StratusError("CONFIG_INVALID", `flushDiskType ${String(config.flushDiskType)}`);
   positiveInt(config, "flushIntervalCommitLog");
   positiveInt(config, "syncFlushTimeout");
