@@ -53,6 +53,8 @@ export const MAX_REBALANCE_LOCK_ENTRIES = 1_000_000;
 export const MAX_NAMESRV_BROKERS = 10_000;
 /** Topics in one NameServer's route table. */
 export const MAX_NAMESRV_TOPICS = 1_000_000;
+/** Topics whose route a MetadataStore-backed NameServer keeps cached (the least recently loaded go first). */
+export const MAX_NAMESRV_ROUTE_CACHE_ENTRIES = 100_000;
 /** Entries (all namespaces together) in the NameServer's KV config table. */
 export const MAX_KV_CONFIG_ENTRIES = 100_000;
 /** Longest SQL92 filter expression compiled, in UTF-16 code units (Apache sets none; real selectors are short). */
@@ -96,3 +98,24 @@ export const MAX_METADATA_BATCH_OPS = 10_000;
 export const MAX_TRACE_BODY_BYTES = MAX_MESSAGE_BODY_BYTES;
 /** Most trace messages one trace query reads per broker and key (Apache mqadmin queryMsgTraceById's maxNum). */
 export const MAX_TRACE_QUERY_MESSAGES = MAX_QUERY_RESULTS;
+
+/** Largest CommitLog chunk the tier uploader cuts (tierChunkBytes is checked against it; a chunk offset fits an int). */
+export const MAX_TIER_CHUNK_BYTES = 256 * 1024 * 1024;
+/** Most topic-queues one tier chunk holds (a chunk's manifest record lists them; 1024 keeps it far below 350 KiB). */
+export const MAX_TIER_CHUNK_QUEUES = 1024;
+/** Largest chunk index (the ConsumeQueue units and keys after a chunk's CommitLog bytes) the tier reader decodes. */
+export const MAX_TIER_CHUNK_INDEX_BYTES = 64 * 1024 * 1024;
+/** Bytes of a tier chunk one range read fetches (the unit the read cache holds). */
+export const TIER_READ_BLOCK_BYTES = 1024 * 1024;
+/** Blocks the tier reader fetches ahead of a sequential read. */
+export const TIER_READ_AHEAD_BLOCKS = 2;
+/** Default bytes of tier data (blocks and chunk indexes) cached by a broker (tierReadCacheBytes). */
+export const DEFAULT_TIER_READ_CACHE_BYTES = 64 * 1024 * 1024;
+/** Tier chunks whose key index one QUERY_MESSAGE reads, newest first. */
+export const MAX_TIER_QUERY_CHUNKS = 256;
+/** Tier chunks held in a broker's in-memory manifest index. */
+export const MAX_TIER_INDEXED_CHUNKS = 10_000_000;
+/** Longest wait between two attempts of a failing tier upload or manifest commit (backoff cap). */
+export const TIER_RETRY_MAX_MS = 5_000;
+/** Tier chunks object-store retention removes per pass. */
+export const MAX_TIER_CHUNKS_EXPIRED_PER_RUN = 100;

@@ -2,12 +2,19 @@
  * The NameServer process: a remoting server whose dispatcher serves the NameServer commands (everything
  * else gets REQUEST_CODE_NOT_SUPPORTED), a sweep that drops brokers which stopped registering, and the
  * removal of a broker as soon as the connection it registered on closes (as Apache does).
+ *
+ * Given a MetadataStore, the NameServer is stateless: routes, leases and the KV table live in the store
+ * (MetadataRouteInfoManager), so several NameServers answer alike and a restart loses nothing. Its own
+ * shutdown closes every broker connection; those closes are not broker departures and remove nothing.
  */
 import { type Clock, systemClock } from "../common/clock.js";
+import type { MetadataStore } from "../ports/metadata-store.js";
 import { RequestDispatcher } from "../remoting/dispatcher.js";
 import { RemotingServer } from "../remoting/server.js";
 import { type KVConfigManager, MemoryKVConfigManager } from "./kv-config-manager.js";
 import { MemoryRouteInfoManager } from "./memory-route-info-manager.js";
+import { MetadataKVConfigManager } from "./metadata-kv-config-manager.js";
+import { MetadataRouteInfoManager } from "./metadata-route-info-manager.js";
 import { applyNamesrvConfig, DEFAULT_NAMESRV_CONFIG, type NamesrvConfig } from "./namesrv-config.js";
 import { adminProcessors } from "./processors/admin-processors.js";
 import { brokerProcessors } from "./processors/broker-processors.js";
@@ -26,9 +33,40 @@ export interface NameServerOptions {
   clock?: Clock;
   /** Other NamesrvConfig settings (listenPort/bindAddress come from host/port). */
   config?: Partial<NamesrvConfig>;
-  /** Route table and KV store; in-memory unless given (the MetadataStore-backed ones plug in here). */
+  /**
+   * Keep routes, broker leases and the KV table here (shared with other NameServers) instead of in memory.
+   * The NameServer does not close it.
+   */
+  metadataStore?: MetadataStore;
+  /** How long routes read from the metadataStore are served before reading again (ms). */
+  routeCacheTtlMs?: number;
+  /** Route table and KV store, when neither in-memory nor metadataStore-backed ones are wanted. */
   routes?: RouteInfoManager;
   kv?: KVConfigManager;
+}
+
+function buildTables(
+  options: NameServerOptions,
+  config: Readonly<NamesrvConfig>,
+  clock: Clock,
+): { routes: RouteInfoManager; kv: KVConfigManager } {
+  const common = {
+    clock,
+    brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
+    deleteTopicWithBrokerRegistration: config.deleteTopicWithBrokerRegistration,
+  };
+  const store = options.metadataStore;
+  const routes =
+    options.routes ??
+    (store === undefined
+      ? new MemoryRouteInfoManager(common)
+      : new MetadataRouteInfoManager({ ...common, store, cacheTtlMs: options.routeCacheTtlMs }));
+  const kv =
+    options.kv ??
+    (store === undefined
+      ? new MemoryKVConfigManager()
+      : new MetadataKVConfigManager({ store, clock, cacheTtlMs: options.routeCacheTtlMs }));
+  return { routes, kv };
 }
 
 function buildConfig(options: NameServerOptions): Readonly<NamesrvConfig> {
@@ -54,6 +92,7 @@ export class NameServer {
   private readonly server: RemotingServer;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning = false;
+  private shuttingDown = false;
   /** The last failure of the expiry sweep, if any (it is retried on the next tick). */
   lastScanError: unknown;
 
@@ -61,16 +100,10 @@ export class NameServer {
     this.host = options.host;
     const clock = options.clock ?? systemClock;
     const config = buildConfig(options);
-    const routes =
-      options.routes ??
-      new MemoryRouteInfoManager({
-        clock,
-        brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
-        deleteTopicWithBrokerRegistration: config.deleteTopicWithBrokerRegistration,
-      });
+    const { routes, kv } = buildTables(options, config, clock);
     this.context = {
       routes,
-      kv: options.kv ?? new MemoryKVConfigManager(),
+      kv,
       config: { current: config },
       clock,
       startedAtMs: clock.monotonicMs(),
@@ -89,6 +122,7 @@ export class NameServer {
       handler: dispatcher.handle,
     });
     this.server.onConnectionClose((connection) => {
+      if (this.shuttingDown) return;
       void routes.onChannelDestroy(connection).catch((e: unknown) => {
         this.lastScanError = e;
       });
@@ -117,6 +151,7 @@ export class NameServer {
   }
 
   async shutdown(): Promise<void> {
+    this.shuttingDown = true;
     if (this.scanTimer !== undefined) clearInterval(this.scanTimer);
     this.scanTimer = undefined;
     await this.server.close();
