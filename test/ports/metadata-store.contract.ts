@@ -5,14 +5,23 @@
  * partition keys.
  */
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStratusError } from "../../lib/common/errors.js";
-import type { ItemKey, MetadataItem, MetadataStore, WriteOutcome } from "../../lib/ports/metadata-store.js";
+import {
+  decodeCursor,
+  type ItemKey,
+  type MetadataItem,
+  type MetadataStore,
+  type WriteOutcome,
+} from "../../lib/ports/metadata-store.js";
 import { describeMetadataRecordsContract } from "./metadata-records.contract.js";
 
 export interface MetadataStoreHarness {
   /** A new handle on the same backing store. */
   open(): Promise<MetadataStore>;
+  /** fast-check runs for the property tests (fewer where each run is a network round trip). */
+  readonly propertyRuns: number;
   cleanup(): Promise<void>;
 }
 
@@ -257,6 +266,86 @@ export function describeMetadataStoreContract(
         "ILLEGAL_ARGUMENT",
       );
     });
+
+    it("pages any query to exactly the matching sort keys, in order, either way", async () => {
+      const sk = fc.string({ unit: fc.constantFrom("a", "b", "/", "0", "~"), minLength: 1, maxLength: 4 });
+      const bound = fc.option(
+        fc.string({ unit: fc.constantFrom("a", "b", "/", "0", "~"), minLength: 1, maxLength: 3 }),
+        {
+          nil: undefined,
+        },
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(sk, { minLength: 0, maxLength: 15 }),
+          fc.record({
+            prefix: bound,
+            start: bound,
+            end: bound,
+            reverse: fc.boolean(),
+            limit: fc.integer({ min: 1, max: 4 }),
+          }),
+          async (sks, q) => {
+            const pk = freshPartition();
+            await store.batchWrite(sks.map((s) => ({ op: "put" as const, key: { pk, sk: s }, value: s })));
+            const expected = sks
+              .filter(
+                (s) =>
+                  (q.prefix === undefined || s.startsWith(q.prefix)) &&
+                  (q.start === undefined || s >= q.start),
+              )
+              .filter((s) => q.end === undefined || s <= q.end)
+              .sort();
+            if (q.reverse) expected.reverse();
+            const got = (await allPages(store, pk, q)).flat().map((i) => i.key.sk);
+            expect(got).toEqual(expected);
+          },
+        ),
+        { numRuns: h.propertyRuns },
+      );
+    }, 120_000);
+
+    it("treats any cursor string as a position after a sort key, or refuses it", async () => {
+      const pk = freshPartition();
+      const sks = ["0", "A", "a", "b", "~"];
+      await store.batchWrite(sks.map((s) => ({ op: "put" as const, key: { pk, sk: s }, value: s })));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(fc.string({ maxLength: 12 }), fc.base64String({ maxLength: 12 })),
+          async (cursor) => {
+            let after: string | undefined;
+            try {
+              after = decodeCursor(cursor);
+            } catch {
+              after = undefined;
+            }
+            const outcome = await store.query(pk, { cursor }).then(
+              (page) => page.items.map((i) => i.key.sk),
+              (e: unknown) => (isStratusError(e, "ILLEGAL_ARGUMENT") ? "refused" : e),
+            );
+            expect(outcome).toEqual(after === undefined ? "refused" : sks.filter((s) => s > after));
+          },
+        ),
+        { numRuns: h.propertyRuns * 2 },
+      );
+    }, 120_000);
+
+    it("counts every increment of racing read-modify-write loops exactly once", async () => {
+      const key = { pk: freshPartition(), sk: "n" };
+      await store.putIfAbsent(key, 0);
+      const writers = await Promise.all(Array.from({ length: 4 }, peer));
+      const increments = 5;
+      await Promise.all(
+        writers.map(async (w) => {
+          for (let done = 0; done < increments; ) {
+            const cur = await w.get(key);
+            const outcome = await w.putIfVersion(key, (cur?.value as number) + 1, cur?.version ?? 0);
+            if (outcome.ok) done++;
+          }
+        }),
+      );
+      expect(await store.get(key)).toMatchObject({ value: 20, version: 21 });
+    }, 60_000);
 
     it("lets exactly one of racing putIfAbsent writers create the item", async () => {
       const key = { pk: freshPartition(), sk: "race" };

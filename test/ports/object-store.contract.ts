@@ -3,9 +3,10 @@
  * Each test works under its own random key prefix, so tests share one store without seeing each other.
  */
 import { randomBytes } from "node:crypto";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isStratusError } from "../../lib/common/errors.js";
-import type { ObjectStore } from "../../lib/ports/object-store.js";
+import { compareObjectKeys, type ObjectStore } from "../../lib/ports/object-store.js";
 
 export interface ObjectStoreHarness {
   readonly store: ObjectStore;
@@ -13,6 +14,8 @@ export interface ObjectStoreHarness {
   readonly largeObjectBytes: number;
   /** Part size, for ranges across part boundaries (largeObjectBytes where there are no parts). */
   readonly partBytes: number;
+  /** fast-check runs for the property tests (fewer where each run is a network round trip). */
+  readonly propertyRuns: number;
   cleanup(): Promise<void>;
 }
 
@@ -162,6 +165,37 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Ob
       ]);
       for (const r of reads.slice(1)) expect(r?.equals(a) || r?.equals(b)).toBe(true);
       expect((await store.get(`${p}swap`))?.equals(b)).toBe(true);
+    });
+
+    it("lists exactly the keys with a prefix, in UTF-8 byte order, for any keys and page size", async () => {
+      const segment = fc.string({
+        unit: fc.constantFrom("a", "b", "é", "\u{1F600}", "\uFFFD", "~", "%", " "),
+        minLength: 1,
+        maxLength: 3,
+      });
+      const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((parts) => parts.join("/"));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.uniqueArray(key, { minLength: 1, maxLength: 12 }),
+          fc.string({ unit: fc.constantFrom("a", "b", "/", "é"), maxLength: 3 }),
+          fc.integer({ min: 1, max: 5 }),
+          async (keys, sub, maxKeys) => {
+            const p = freshPrefix();
+            await Promise.all(keys.map((k) => store.put(p + k, Buffer.from(k))));
+            const expected = keys
+              .map((k) => p + k)
+              .filter((k) => k.startsWith(p + sub))
+              .sort(compareObjectKeys);
+            expect((await listAll(store, p + sub, maxKeys)).flat()).toEqual(expected);
+          },
+        ),
+        { numRuns: h.propertyRuns },
+      );
+    }, 120_000);
+
+    it("refuses a continuation token it did not give with a StratusError", async () => {
+      const e = await store.list("", { continuationToken: "bm90IGEgdG9rZW4" }).catch((err: unknown) => err);
+      expect(isStratusError(e)).toBe(true);
     });
 
     it("refuses keys that are empty, have empty/./.. segments, control characters or are too long", async () => {

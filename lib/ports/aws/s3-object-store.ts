@@ -12,6 +12,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
   UploadPartCommand,
@@ -136,16 +137,24 @@ export class S3ObjectStore implements ObjectStore {
   async list(prefix: string, options?: ListOptions): Promise<ListPage> {
     validateObjectPrefix(prefix);
     const maxKeys = listPageSize(options);
-    const res = await this.call(`list ${prefix}`, () =>
-      this.client.send(
+    let res: ListObjectsV2CommandOutput;
+    try {
+      res = await this.client.send(
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: prefix,
           MaxKeys: maxKeys,
           ...(options?.continuationToken ? { ContinuationToken: options.continuationToken } : {}),
         }),
-      ),
-    );
+      );
+    } catch (e) {
+      if (options?.continuationToken && awsErrorName(e) === "InvalidArgument") {
+        throw new StratusError("ILLEGAL_ARGUMENT", "continuation token is not one this store gave", {
+          cause: e,
+        });
+      }
+      throw unavailable("OBJECT_STORE_UNAVAILABLE", `S3 ${this.bucket}: list ${prefix}`, e);
+    }
     const objects = (res.Contents ?? []).map((o) => ({ key: o.Key ?? "", size: o.Size ?? 0 }));
     return res.IsTruncated && res.NextContinuationToken
       ? { objects, continuationToken: res.NextContinuationToken }

@@ -139,7 +139,7 @@ export class FileObjectStore implements ObjectStore {
     const objects = rest.slice(0, maxKeys);
     const last = objects[objects.length - 1];
     return rest.length > maxKeys && last
-      ? { objects, continuationToken: Buffer.from(last.key, "utf8").toString("base64url") }
+      ? { objects, continuationToken: encodeToken(last.key) }
       : { objects };
   }
 
@@ -170,6 +170,8 @@ export class FileObjectStore implements ObjectStore {
   /** Every object whose key starts with `prefix`: walks only the directory the prefix fixes. */
   private async collect(prefix: string): Promise<ObjectInfo[]> {
     const fixed = prefix.split("/").slice(0, -1);
+    // Whole segments of the prefix that no valid key has ("a//", "./"): nothing can match.
+    if (fixed.some((s) => s === "" || s === "." || s === "..")) return [];
     const out: ObjectInfo[] = [];
     await this.walk(join(this.objectsDir, ...fixed.map(encodeSegment)), fixed, prefix, out);
     return out;
@@ -217,9 +219,20 @@ function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replaceAll("~", "%7E");
 }
 
+/** A continuation token is the last key listed, marked so that a token from elsewhere is refused. */
+const TOKEN_MARK = "stratus-list:";
+
+function encodeToken(lastKey: string): string {
+  return Buffer.from(TOKEN_MARK + lastKey, "utf8").toString("base64url");
+}
+
 function decodeToken(token: string): string {
-  const key = Buffer.from(token, "base64url").toString("utf8");
-  if (key.length === 0) throw new StratusError("ILLEGAL_ARGUMENT", "continuation token is not one of ours");
+  const text = Buffer.from(token, "base64url").toString("utf8");
+  const key = text.startsWith(TOKEN_MARK) ? text.slice(TOKEN_MARK.length) : "";
+  if (key.length === 0) {
+    throw new StratusError("ILLEGAL_ARGUMENT", "continuation token is not one this store gave");
+  }
+  validateObjectPrefix(key);
   return key;
 }
 

@@ -30,6 +30,7 @@ describeMetadataStoreContract("DynamoDB", async () => {
   expect(await ensureTable(admin, def)).toBe(true);
   admin.destroy();
   return {
+    propertyRuns: 15,
     open: async () =>
       new DynamoDbMetadataStore({ client: createDynamoDbClient(endpoint.clientOptions, {}), tableName }),
     cleanup: async () => {},

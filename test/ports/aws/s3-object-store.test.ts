@@ -42,6 +42,7 @@ describeObjectStoreContract("S3", async () => {
   return {
     store,
     largeObjectBytes: 2 * PART_BYTES + 12_345,
+    propertyRuns: 12,
     partBytes: PART_BYTES,
     cleanup: () => store.close(),
   };

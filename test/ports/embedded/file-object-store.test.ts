@@ -12,6 +12,7 @@ describeObjectStoreContract("embedded files", async () => {
   return {
     store: new FileObjectStore(root),
     largeObjectBytes: 11 * 1024 * 1024 + 123,
+    propertyRuns: 60,
     partBytes: 5 * 1024 * 1024,
     cleanup: async () => rmSync(root, { recursive: true, force: true }),
   };

@@ -10,6 +10,7 @@ describeMetadataStoreContract("embedded SQLite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "stratus-metadata-"));
   const path = join(dir, "metadata.sqlite");
   return {
+    propertyRuns: 100,
     open: async () => new SqliteMetadataStore(path),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
