@@ -1,0 +1,233 @@
+/**
+ * The bench itself: machine limits, then `rounds` rounds in which each system (order alternating by
+ * round) runs an ASYNC_FLUSH session (workloads 1, 3, 4, with RSS sampled for 6) and a SYNC_FLUSH session
+ * (workload 2); then workload 5 when tiering exists, and optionally a profiled workload-1 run of Stratus.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ensureLoadGenClasspath, LOADGEN_CLIENT_VERSION } from "./loadgen.js";
+import { type MachineLimits, measureMachine } from "./machine.js";
+import { type BenchOptions, backlogPerQueue } from "./options.js";
+import { type ProfileSummary, readProfileDir } from "./profile.js";
+import { ProgressReporter } from "./progress.js";
+import { runSession, type SessionRecord, type SessionSpec } from "./session.js";
+import {
+  APACHE_BENCH_VERSION,
+  type DurabilitySettings,
+  type FlushDiskType,
+  type SystemName,
+} from "./systems.js";
+import { refusedTieringReason, TIERED_BROKER_CONF, tieringStatus } from "./tiered.js";
+
+export interface TieredRecord {
+  readonly available: boolean;
+  readonly reason: string | undefined;
+  readonly session: SessionRecord | undefined;
+}
+
+export interface BenchRun {
+  readonly options: BenchOptions;
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly environment: Record<string, string | number>;
+  readonly loadAverage: { readonly start: readonly number[]; readonly end: readonly number[] };
+  readonly machine: MachineLimits;
+  readonly sessions: readonly SessionRecord[];
+  readonly tiered: TieredRecord;
+  readonly profile: ProfileSummary | undefined;
+  readonly settings: Record<string, string | number>;
+}
+
+/** How long the load generator may take beyond its phases' own durations (JVM start, rebalance, drains). */
+const LOADGEN_SLACK_MS = 150_000;
+const REBALANCE_AND_DRAIN_S = 50;
+/** Slowest top-up rate assumed when sizing the session timeout. */
+const SLOWEST_FILL_MSGS_PER_S = 1000;
+
+function settingsFor(o: BenchOptions, flushDiskType: FlushDiskType): DurabilitySettings {
+  return {
+    flushDiskType,
+    mappedFileSizeCommitLog: o.mappedFileSizeCommitLog,
+    flushIntervalCommitLog: 500,
+    syncFlushTimeout: 5000,
+  };
+}
+
+function asyncPhases(o: BenchOptions): string[] {
+  const latencyWarm = Math.min(2, o.warmS);
+  return [
+    `send:async:${o.warmS}:${o.sendS}`,
+    `latency:${o.latencyRate}:${latencyWarm}:${o.latencyS}`,
+    `catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`,
+  ];
+}
+
+function sessionTimeoutMs(o: BenchOptions): number {
+  const fillS = (backlogPerQueue(o) * o.queues) / SLOWEST_FILL_MSGS_PER_S;
+  const phasesS = o.warmS + o.sendS + o.latencyS + REBALANCE_AND_DRAIN_S + o.catchupTimeoutS + fillS;
+  return LOADGEN_SLACK_MS + phasesS * 1000;
+}
+
+function javaVersion(): string {
+  const r = spawnSync("java", ["-version"], { encoding: "utf8" });
+  return (r.stderr ?? "").split("\n")[0]?.trim() ?? "unknown";
+}
+
+function environment(): Record<string, string | number> {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(),
+    node: process.version,
+    java: javaVersion(),
+    apache: APACHE_BENCH_VERSION,
+    loadgenClient: LOADGEN_CLIENT_VERSION,
+  };
+}
+
+function roundOrder(o: BenchOptions, round: number): SystemName[] {
+  return round % 2 === 1 ? [...o.systems] : [...o.systems].reverse();
+}
+
+async function runTiered(
+  o: BenchOptions,
+  base: Omit<SessionSpec, "system" | "settings" | "phases">,
+  progress: ProgressReporter,
+): Promise<TieredRecord> {
+  const status = tieringStatus();
+  if (!status.available) return { available: false, reason: status.reason, session: undefined };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-tiered-"));
+  const startOptions = { stratusExtraConf: TIERED_BROKER_CONF, dataDir, keepDataDir: true };
+  const settings = settingsFor(o, "ASYNC_FLUSH");
+  try {
+    const label = "workload 5 (tiered)";
+    const fillPhases = [`fill:${backlogPerQueue(o)}`];
+    const fill = await runSession(
+      { ...base, label, system: "stratus", settings, phases: fillPhases, startOptions },
+      progress,
+    );
+    if (fill.startupMs === undefined) {
+      return { available: false, reason: refusedTieringReason(fill.error ?? ""), session: undefined };
+    }
+    if (fill.error !== undefined) return { available: true, reason: undefined, session: fill };
+    // The lost-disk case: everything the catch-up reads must come from the object store.
+    fs.rmSync(path.join(dataDir, "data", "broker"), { recursive: true, force: true });
+    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`];
+    const session = await runSession(
+      { ...base, label, system: "stratus", settings, phases, startOptions },
+      progress,
+    );
+    return { available: true, reason: undefined, session };
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function runProfile(
+  o: BenchOptions,
+  base: Omit<SessionSpec, "system" | "settings" | "phases">,
+  progress: ProgressReporter,
+): Promise<ProfileSummary | undefined> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-prof-"));
+  const session = await runSession(
+    {
+      ...base,
+      round: 0,
+      label: "profile (workload 1 under --cpu-prof)",
+      system: "stratus",
+      settings: settingsFor(o, "ASYNC_FLUSH"),
+      phases: [`send:async:${o.warmS}:${o.sendS}`],
+      startOptions: { stratusNodeOptions: `--cpu-prof --cpu-prof-dir=${dir}` },
+    },
+    progress,
+  );
+  const summary = readProfileDir(dir);
+  const keep = path.join(path.dirname(o.chartFile), "stratus-w1.cpuprofile");
+  if (summary) {
+    fs.mkdirSync(path.dirname(keep), { recursive: true });
+    fs.copyFileSync(summary.file, keep);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (session.error) progress.log(`profile run: ${session.error.split("\n")[0]}`);
+  return summary ? { ...summary, file: keep } : undefined;
+}
+
+function describeSettings(o: BenchOptions): Record<string, string | number> {
+  const d = settingsFor(o, "ASYNC_FLUSH");
+  return {
+    flushDiskType: "ASYNC_FLUSH for workloads 1, 3, 4, 6; SYNC_FLUSH for 2 (both systems)",
+    mappedFileSizeCommitLog: d.mappedFileSizeCommitLog,
+    flushIntervalCommitLog: d.flushIntervalCommitLog,
+    syncFlushTimeout: d.syncFlushTimeout,
+    messageBytes: o.bodyBytes,
+    queues: o.queues,
+    producerThreads: o.threads,
+    warmupSeconds: o.warmS,
+    measuredSecondsW1W2: o.sendS,
+    latencyRate: o.latencyRate,
+    measuredSecondsW3: o.latencyS,
+    backlogMiB: o.backlogMiB,
+    apache: `${APACHE_BENCH_VERSION} from Maven Central; NameServer -Xmx256m, broker -Xms512m -Xmx512m -XX:+UseSerialGC (test/support/apache-cluster.ts)`,
+    stratus: "one node process, `stratus dev` (NameServer + broker), from dist/",
+    loadGenerator: `one JVM on rocketmq-client ${LOADGEN_CLIENT_VERSION}: a shared DefaultMQProducer, a push consumer (4 threads) for workload 3, a lite-pull consumer for workload 4`,
+    rss: "VmRSS of the broker process from /proc/<pid>/status every 250 ms (Stratus: the node process; Apache: the broker JVM)",
+  };
+}
+
+export async function runBench(o: BenchOptions, progress = new ProgressReporter()): Promise<BenchRun> {
+  const started = Date.now();
+  const loadStart = os.loadavg();
+  progress.log(
+    `bench ${o.smoke ? "(smoke) " : ""}systems ${o.systems.join(", ")}, ${o.rounds} round(s); load average ${loadStart.map((l) => l.toFixed(2)).join(" ")}`,
+  );
+  const log = (line: string) => progress.log(line);
+  const classpath = ensureLoadGenClasspath(log);
+  const scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-"));
+  try {
+    progress.log("machine limits: loopback echo, then write + fdatasync");
+    const machine = await measureMachine({
+      classpath,
+      threads: o.threads,
+      bodyBytes: o.bodyBytes,
+      seconds: o.machineS,
+      scratchDir,
+      onEvent: () => undefined,
+    });
+    const loadgenArgs = [`threads=${o.threads}`, `size=${o.bodyBytes}`, `queues=${o.queues}`];
+    const base = { rounds: o.rounds, loadgenArgs, classpath, timeoutMs: sessionTimeoutMs(o), scratchDir };
+    const sessions: SessionRecord[] = [];
+    for (let round = 1; round <= o.rounds; round++) {
+      for (const system of roundOrder(o, round)) {
+        const settings = settingsFor(o, "ASYNC_FLUSH");
+        sessions.push(
+          await runSession({ ...base, round, system, settings, phases: asyncPhases(o) }, progress),
+        );
+      }
+      for (const system of roundOrder(o, round)) {
+        const settings = settingsFor(o, "SYNC_FLUSH");
+        const phases = [`send:sync:${o.warmS}:${o.sendS}`];
+        sessions.push(await runSession({ ...base, round, system, settings, phases }, progress));
+      }
+    }
+    const tiered = await runTiered(o, { ...base, round: 1 }, progress);
+    if (!tiered.available) progress.log(`workload 5: not available: ${tiered.reason}`);
+    const profile = o.profile ? await runProfile(o, { ...base, round: 0 }, progress) : undefined;
+    return {
+      options: o,
+      startedAt: new Date(started).toISOString(),
+      durationS: (Date.now() - started) / 1000,
+      environment: environment(),
+      loadAverage: { start: loadStart, end: os.loadavg() },
+      machine,
+      sessions,
+      tiered,
+      profile,
+      settings: describeSettings(o),
+    };
+  } finally {
+    fs.rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
