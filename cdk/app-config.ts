@@ -30,6 +30,7 @@ export interface AppConfig {
   readonly imageUri?: string | undefined;
   readonly alarmEmail?: string | undefined;
   readonly uploadBacklogAlarmBytes: number;
+  readonly adminFunction: boolean;
 }
 
 type Kind = "int" | "bool" | "string";
@@ -57,6 +58,7 @@ const KEYS: Record<keyof AppConfig, Kind> = {
   imageUri: "string",
   alarmEmail: "string",
   uploadBacklogAlarmBytes: "int",
+  adminFunction: "bool",
 };
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -77,6 +79,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   maxAzs: 2,
   natGateways: 1,
   uploadBacklogAlarmBytes: 1024 ** 3,
+  adminFunction: true,
 };
 
 function fail(key: string, why: string): never {

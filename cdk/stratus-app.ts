@@ -60,6 +60,7 @@ export function buildStratusApp(app: App, config: AppConfig, env?: Environment):
       clientCidr: config.clientCidr,
       alarmEmail: config.alarmEmail,
       uploadBacklogAlarmBytes: config.uploadBacklogAlarmBytes,
+      adminFunction: config.adminFunction,
       image: config.imageUri === undefined ? undefined : ecs.ContainerImage.fromRegistry(config.imageUri),
     });
     stack.addStackDependency(storage, "brokers use the table and bucket");

@@ -9,6 +9,7 @@ import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { AdminFunction } from "../constructs/admin-function.js";
 import { BrokerService, type DurabilityMode } from "../constructs/broker-service.js";
 import { ClusterAlarms, DEFAULT_UPLOAD_BACKLOG_ALARM_BYTES } from "../constructs/cluster-alarms.js";
 import { validateClusterName } from "../constructs/cluster-scope.js";
@@ -64,6 +65,8 @@ export interface StratusClusterStackProps extends StackProps {
   readonly image?: ecs.ContainerImage;
   readonly alarmEmail?: string;
   readonly uploadBacklogAlarmBytes?: number;
+  /** The cluster-info admin function (default true). */
+  readonly adminFunction?: boolean;
 }
 
 export const DEFAULT_BROKER_SIZE: BrokerSize = { cpu: 1024, memoryMiB: 2048, ephemeralStorageGiB: 50 };
@@ -100,6 +103,7 @@ export class StratusClusterStack extends Stack {
   readonly namesrv: NamesrvFleet;
   readonly brokers = new Map<string, BrokerService>();
   readonly alarms: ClusterAlarms;
+  readonly admin: AdminFunction | undefined;
 
   constructor(scope: Construct, id: string, props: StratusClusterStackProps) {
     super(scope, id, props);
@@ -166,9 +170,18 @@ export class StratusClusterStack extends Stack {
       uploadBacklogAlarmBytes: props.uploadBacklogAlarmBytes ?? DEFAULT_UPLOAD_BACKLOG_ALARM_BYTES,
       alarmEmail: props.alarmEmail,
     });
+    const namesrvAddr = `${this.namesrv.loadBalancer.loadBalancerDnsName}:${NAMESRV_PORT}`;
+    this.admin =
+      props.adminFunction === false
+        ? undefined
+        : new AdminFunction(this, "Admin", {
+            vpc,
+            namesrvAddr,
+            logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+          });
     new CfnOutput(this, "NamesrvAddr", {
       description: "namesrvAddr for RocketMQ clients inside the VPC",
-      value: `${this.namesrv.loadBalancer.loadBalancerDnsName}:${NAMESRV_PORT}`,
+      value: namesrvAddr,
     });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
   }

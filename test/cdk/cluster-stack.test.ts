@@ -54,7 +54,8 @@ describe("synthesis", () => {
     expect(assembly.manifest.missing ?? []).toEqual([]);
     expect(Token.isUnresolved(stack.account)).toBe(true);
     expect(Token.isUnresolved(stack.region)).toBe(true);
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/us-east-1|\d{12}/);
+    const text = JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, "<asset-hash>");
+    expect(text).not.toMatch(/us-east-1|\d{12}/);
   });
 
   it("builds the image from broker-fargate/Dockerfile with a context of only the bundle's sources", () => {
