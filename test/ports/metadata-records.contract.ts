@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/common/clock.js";
+import { isStratusError } from "../../lib/common/errors.js";
 import type { MetadataStore } from "../../lib/ports/metadata-store.js";
 import {
   deleteTopicConfig,
@@ -20,6 +21,7 @@ import {
 import {
   acquireBrokerLease,
   type BrokerLease,
+  brokerLeaseKey,
   listLiveBrokerLeases,
   releaseBrokerLease,
   renewBrokerLease,
@@ -37,6 +39,7 @@ import {
   getTierManifestHead,
   listTierChunks,
   type TierChunk,
+  tierChunkKey,
 } from "../../lib/ports/records/tier-manifest.js";
 import type { TopicConfig } from "../../lib/protocol/topic-config.js";
 
@@ -156,6 +159,19 @@ export function describeMetadataRecordsContract(storeOf: () => MetadataStore): v
       expect(await listLiveBrokerLeases(store, clock, cluster)).toEqual([]);
     });
 
+    it("reports a stored lease that is not a lease as STORE_CORRUPT", async () => {
+      const store = storeOf();
+      const clock = new ManualClock();
+      const cluster = name("cluster");
+      await store.putIfAbsent(
+        brokerLeaseKey(cluster, "b", 0),
+        { brokerName: 7 },
+        { expiresAtMs: clock.nowMs() + 1 },
+      );
+      const e = await listLiveBrokerLeases(store, clock, cluster).catch((err: unknown) => err);
+      expect(isStratusError(e, "STORE_CORRUPT")).toBe(true);
+    });
+
     it("lets exactly one of racing processes take a free lease", async () => {
       const store = storeOf();
       const clock = new ManualClock();
@@ -266,6 +282,15 @@ export function describeMetadataRecordsContract(storeOf: () => MetadataStore): v
   });
 
   describe("tier manifest", () => {
+    it("reports a chunk record with a field missing as STORE_CORRUPT", async () => {
+      const store = storeOf();
+      const broker = name("broker");
+      const { objectKey: _, ...partial } = chunk(0, 10);
+      await store.putIfAbsent(tierChunkKey(broker, 0), partial);
+      const e = await findTierChunk(store, broker, 5).catch((err: unknown) => err);
+      expect(isStratusError(e, "STORE_CORRUPT") && e.message).toContain("objectKey");
+    });
+
     it("commits chunks with the head, lists them in offset order and finds the chunk of an offset", async () => {
       const store = storeOf();
       const broker = name("broker");

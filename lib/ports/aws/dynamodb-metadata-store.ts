@@ -57,6 +57,7 @@ const RETRY_ROUNDS = 8;
 const RETRY_BASE_MS = 25;
 
 export interface DynamoDbMetadataStoreOptions {
+  /** The store owns it: close() destroys it. */
   readonly client: DynamoDBClient;
   readonly tableName: string;
 }

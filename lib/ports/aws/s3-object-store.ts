@@ -38,6 +38,7 @@ import {
 import { awsErrorName, configurationProblem, httpStatusOf, unavailable } from "./aws-clients.js";
 
 export interface S3ObjectStoreOptions {
+  /** The store owns it: close() destroys it. */
   readonly client: S3Client;
   readonly bucket: string;
   /** Bodies at least this large go up in parts (default OBJECT_MULTIPART_THRESHOLD_BYTES). */
