@@ -47,6 +47,22 @@ public final class Scenarios {
                 return ProduceConsumeScenarios::consume;
             case "trace":
                 return TraceScenario::run;
+            case "retry":
+                return RetryScenario::run;
+            case "delay":
+                return DelayScenario::run;
+            case "timer":
+                return TimerScenario::run;
+            case "transaction":
+                return TransactionScenario::run;
+            case "orderly-failover":
+                return OrderlyFailoverScenario::run;
+            case "sql":
+                return SqlFilterScenario::run;
+            case "batch":
+                return BatchScenario::run;
+            case "query":
+                return QueryScenario::run;
             default:
                 return null;
         }
@@ -60,7 +76,8 @@ public final class Scenarios {
         defaultProperty("rocketmq.client.localOffsetStoreDir", tmp("offsets"));
         Scenario scenario = args.length == 0 ? null : lookup(args[0]);
         if (scenario == null) {
-            System.err.println("usage: Scenarios send|cluster|broadcast|tags|pull|orderly|produce|consume "
+            System.err.println("usage: Scenarios send|cluster|broadcast|tags|pull|orderly|produce|consume"
+                + "|retry|delay|timer|transaction|orderly-failover|sql|batch|query "
                 + "namesrv=HOST:PORT broker=HOST:PORT [key=value...]");
             System.exit(2);
         }
