@@ -4,7 +4,7 @@
  * function URL that needs IAM-signed requests (SigV4; nothing is public).
  */
 import { join } from "node:path";
-import { CfnOutput, Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import * as nodejs from "aws-cdk-lib/aws-lambda-nodejs";
@@ -61,9 +61,5 @@ export class AdminFunction extends Construct {
       },
     });
     this.url = this.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
-    new CfnOutput(this, "Url", {
-      description: "cluster-info API (SigV4-signed GET /cluster, /route/<topic>)",
-      value: this.url.url,
-    });
   }
 }

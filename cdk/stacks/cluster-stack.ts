@@ -184,5 +184,11 @@ export class StratusClusterStack extends Stack {
       value: namesrvAddr,
     });
     new CfnOutput(this, "AlarmTopicArn", { value: this.alarms.topic.topicArn });
+    if (this.admin !== undefined) {
+      new CfnOutput(this, "AdminUrl", {
+        description: "cluster-info API: SigV4-signed GET /cluster and /route/<topic>",
+        value: this.admin.url.url,
+      });
+    }
   }
 }

@@ -80,8 +80,15 @@ describe("the admin function's resources", () => {
     });
   });
 
+  it("prints its URL as the stack output AdminUrl", () => {
+    template.hasOutput("AdminUrl", {
+      Value: { "Fn::GetAtt": [Match.stringLikeRegexp("ClusterInfoFunctionUrl"), "FunctionUrl"] },
+    });
+  });
+
   it("is left out when adminFunction is false", () => {
     noAdmin.resourceCountIs("AWS::Lambda::Function", 0);
+    expect(Object.keys(noAdmin.toJSON().Outputs)).not.toContain("AdminUrl");
   });
 });
 
