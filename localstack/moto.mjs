@@ -193,10 +193,14 @@ export async function startMoto(options = {}) {
     const port = options.port ?? (await freeLoopbackPort());
     const endpoint = `http://127.0.0.1:${port}`;
     const output = [];
-    const child = spawn(python, [SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port)], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, PYTHONUNBUFFERED: "1" },
-    });
+    const child = spawn(
+      python,
+      [SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port), "--parent-pid", String(process.pid)],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, PYTHONUNBUFFERED: "1" },
+      },
+    );
     const keep = (/** @type {Buffer} */ chunk) => {
       output.push(chunk.toString("utf8"));
       if (output.length > 200) output.shift();

@@ -8,10 +8,14 @@ with another request too. Real DynamoDB isolates both. Running
 the same WSGI app behind one lock (connections are still accepted and kept alive on threads) makes moto
 behave as a serializable store, so the concurrent conditional-write tests judge Stratus, not moto.
 
-Usage: python localstack/moto_server.py -H 127.0.0.1 -p PORT
+With --parent-pid the server exits once that process is gone, so a test runner killed with SIGKILL
+leaves no server behind.
+
+Usage: python localstack/moto_server.py -H 127.0.0.1 -p PORT [--parent-pid PID]
 """
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -32,11 +36,30 @@ class Serialized:
             return list(self.app(environ, start_response))
 
 
+def exit_when_gone(pid: int) -> None:
+    """Polls the parent once a second; ends this process when it has exited."""
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+            threading.Event().wait(1.0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
+    parser.add_argument("--parent-pid", type=int, default=None)
     args = parser.parse_args()
+    if args.parent_pid:
+        exit_when_gone(args.parent_pid)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     app = DomainDispatcherApplication(create_backend_app)
