@@ -15,6 +15,7 @@ import type { BrokerContext } from "./broker-context.js";
 import { BrokerOuterAPI } from "./broker-outer-api.js";
 import { BrokerStats } from "./broker-stats.js";
 import { ConsumerManager, ProducerManager } from "./client-manager.js";
+import { type BrokerConfigStores, flushWithin } from "./config-stores.js";
 import { ConsumerOffsetManager } from "./consumer-offset-manager.js";
 import { checkExpression, expressionMessageFilter } from "./expression-message-filter.js";
 import { registerAdminProcessors } from "./processor/admin-broker-processor.js";
@@ -35,6 +36,10 @@ import { UniqKeyGenerator } from "./uniq-key.js";
 
 /** How often dead client channels are scanned for (Apache: 10 s). */
 const CLIENT_SCAN_INTERVAL_MS = 10_000;
+/** How long topic changes may take to persist before the NameServers hear of them anyway. */
+const CONFIG_PERSIST_WAIT_MS = 3_000;
+/** How long shutdown waits for topic and group changes to persist (the store may be down). */
+const CONFIG_FLUSH_AT_SHUTDOWN_MS = 10_000;
 
 export interface BrokerControllerOptions {
   config: BrokerConfig;
@@ -46,6 +51,11 @@ export interface BrokerControllerOptions {
   checkExpression?: ExpressionChecker;
   /** Address the remoting server binds (default 0.0.0.0). */
   bindHost?: string;
+  /**
+   * Where topics, subscription groups and consumer offsets persist: files under storePathRootDir/config
+   * unless given (metadataConfigStores() keeps them in the MetadataStore, by brokerName).
+   */
+  configStores?: BrokerConfigStores;
 }
 
 export class BrokerController {
@@ -69,16 +79,16 @@ export class BrokerController {
       clock,
       random: options.random ?? systemRandom,
       store: options.store,
-      topicConfigManager: new TopicConfigManager(config, clock),
-      subscriptionGroupManager: new SubscriptionGroupManager(config),
-      consumerOffsetManager: new ConsumerOffsetManager(config),
+      topicConfigManager: new TopicConfigManager(config, clock, options.configStores?.topics),
+      subscriptionGroupManager: new SubscriptionGroupManager(config, options.configStores?.groups),
+      consumerOffsetManager: new ConsumerOffsetManager(config, options.configStores?.offsets),
       consumerManager: new ConsumerManager(clock, config.channelExpiredTimeout, (g) => this.notifyEnabled(g)),
       producerManager: new ProducerManager(clock, config.channelExpiredTimeout),
       stats: new BrokerStats(clock),
       storeHost: encodeSocketAddress(brokerAddress(config)),
       brokerAddr: brokerAddress(config),
       bootTimestamp: clock.nowMs(),
-      registerBrokerAll: () => this.scheduleRegister(),
+      registerBrokerAll: () => this.persistThenRegister(),
     };
     this.hold = new PullRequestHoldService(clock, (t, q) => options.store.getMaxOffsetInQueue(t, q));
     this.outerApi = new BrokerOuterAPI(this.ctx);
@@ -144,9 +154,9 @@ export class BrokerController {
 
   async start(): Promise<void> {
     const ctx = this.ctx;
-    ctx.topicConfigManager.load();
-    ctx.subscriptionGroupManager.load();
-    ctx.consumerOffsetManager.load();
+    await ctx.topicConfigManager.load();
+    await ctx.subscriptionGroupManager.load();
+    await ctx.consumerOffsetManager.load();
     this.schedule.load();
     await ctx.store.start();
     this.timer.load();
@@ -176,6 +186,12 @@ export class BrokerController {
     this.timers.push(t);
   }
 
+  /** Topic changes reach their store (within a bound) before the NameServers hear of them. */
+  private async persistThenRegister(): Promise<void> {
+    await flushWithin(CONFIG_PERSIST_WAIT_MS, [this.ctx.topicConfigManager.flush()]);
+    return this.scheduleRegister();
+  }
+
   /**
    * Coalesce many topic changes into one re-registration on the next tick. The registration body is built
    * when it starts, so a change made while one is in flight schedules another.
@@ -203,7 +219,13 @@ export class BrokerController {
     await this.outerApi.unregisterBrokerAll();
     this.outerApi.close();
     await this.server.close();
-    this.ctx.consumerOffsetManager.shutdown();
+    await flushWithin(CONFIG_FLUSH_AT_SHUTDOWN_MS, [
+      this.ctx.topicConfigManager.flush(),
+      this.ctx.subscriptionGroupManager.flush(),
+    ]);
+    await this.ctx.consumerOffsetManager.shutdown().catch((e: unknown) => {
+      process.stderr.write(`stratus broker: consumer offsets not saved at shutdown: ${String(e)}\n`);
+    });
     await this.ctx.store.shutdown();
   }
 }

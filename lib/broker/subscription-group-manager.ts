@@ -1,7 +1,9 @@
-/** Subscription-group configs (retry queues, max reconsume times, ...), persisted to config/subscriptionGroup.json. */
-import { join } from "node:path";
+/**
+ * Subscription-group configs (retry queues, max reconsume times, ...), persisted through a
+ * SubscriptionGroupStore (config/subscriptionGroup.json by default, or the MetadataStore).
+ */
 import type { BrokerConfig } from "./broker-config.js";
-import { readConfigFile, writeConfigFile } from "./config-file.js";
+import { fileSubscriptionGroupStore, type SubscriptionGroupStore } from "./config-stores.js";
 
 export interface SubscriptionGroupConfig {
   groupName: string;
@@ -37,16 +39,28 @@ export function defaultSubscriptionGroupConfig(groupName: string): SubscriptionG
 
 export class SubscriptionGroupManager {
   private readonly table = new Map<string, SubscriptionGroupConfig>();
-  private readonly path: string;
 
-  constructor(private readonly config: BrokerConfig) {
-    this.path = join(config.storePathRootDir, "config", "subscriptionGroup.json");
+  constructor(
+    private readonly config: BrokerConfig,
+    private readonly store: SubscriptionGroupStore = fileSubscriptionGroupStore(config.storePathRootDir),
+  ) {}
+
+  /** Done before this returns when the store answers synchronously (files); await it otherwise. */
+  load(): Promise<void> {
+    const persisted = this.store.load();
+    if (persisted instanceof Promise) return persisted.then((p) => this.apply(p));
+    this.apply(persisted);
+    return Promise.resolve();
   }
 
-  load(): void {
-    const file = readConfigFile(this.path, (t) => JSON.parse(t) as Record<string, SubscriptionGroupConfig>);
-    for (const [name, g] of Object.entries(file ?? {}))
-      this.table.set(name, { ...defaultSubscriptionGroupConfig(name), ...g });
+  private apply(groups: SubscriptionGroupConfig[] | undefined): void {
+    for (const g of groups ?? [])
+      this.table.set(g.groupName, { ...defaultSubscriptionGroupConfig(g.groupName), ...g });
+  }
+
+  /** Resolves once every change so far is persisted. */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   /** The group's config, auto-created with defaults when autoCreateSubscriptionGroup is on. */
@@ -55,7 +69,7 @@ export class SubscriptionGroupManager {
     if (found || !this.config.autoCreateSubscriptionGroup) return found;
     const created = defaultSubscriptionGroupConfig(group);
     this.table.set(group, created);
-    this.persist();
+    this.store.save(this.table, [group]);
     return created;
   }
 
@@ -65,20 +79,16 @@ export class SubscriptionGroupManager {
 
   update(config: SubscriptionGroupConfig): void {
     this.table.set(config.groupName, config);
-    this.persist();
+    this.store.save(this.table, [config.groupName]);
   }
 
   delete(group: string): boolean {
     const existed = this.table.delete(group);
-    if (existed) this.persist();
+    if (existed) this.store.save(this.table, [group]);
     return existed;
   }
 
   all(): SubscriptionGroupConfig[] {
     return [...this.table.values()];
-  }
-
-  private persist(): void {
-    writeConfigFile(this.path, JSON.stringify(Object.fromEntries(this.table), null, 1));
   }
 }

@@ -1,15 +1,15 @@
 /**
  * The broker's topic table: system topics at start, auto-creation from TBW102 (PERM_INHERIT), explicit
- * create/update/delete, persisted to config/topics.json. Every change bumps the DataVersion and fires onChange
- * (the broker re-registers with the NameServers).
+ * create/update/delete, persisted through a TopicConfigStore (config/topics.json by default, or the
+ * MetadataStore). Every change bumps the DataVersion and fires onChange (the broker re-registers with the
+ * NameServers).
  */
-import { join } from "node:path";
 import type { Clock } from "../common/clock.js";
 import type { DataVersion } from "../protocol/data-version.js";
 import { isInherited, PermName } from "../protocol/perm-name.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import type { BrokerConfig } from "./broker-config.js";
-import { readConfigFile, writeConfigFile } from "./config-file.js";
+import { fileTopicConfigStore, type PersistedTopics, type TopicConfigStore } from "./config-stores.js";
 import { getRetryTopic, TopicValidator } from "./topic-validator.js";
 
 export function newTopicConfig(topicName: string, queueNums = 16, perm = 6): TopicConfig {
@@ -25,34 +25,45 @@ export function newTopicConfig(topicName: string, queueNums = 16, perm = 6): Top
   };
 }
 
-interface TopicsFile {
-  dataVersion: DataVersion;
-  topicConfigTable: Record<string, TopicConfig>;
-}
-
 export class TopicConfigManager {
   private readonly table = new Map<string, TopicConfig>();
   readonly dataVersion: DataVersion;
-  private readonly path: string;
   private readonly listeners: Array<(changed: TopicConfig[]) => void> = [];
 
   constructor(
     private readonly config: BrokerConfig,
     private readonly clock: Clock,
+    private readonly store: TopicConfigStore = fileTopicConfigStore(config.storePathRootDir),
   ) {
-    this.path = join(config.storePathRootDir, "config", "topics.json");
     this.dataVersion = { timestamp: clock.nowMs(), counter: 0, stateVersion: 0 };
   }
 
-  /** Load the persisted table, then make sure the system topics exist. */
-  load(): void {
-    const file = readConfigFile<TopicsFile>(this.path, (t) => JSON.parse(t) as TopicsFile);
-    if (file) {
-      for (const [name, tc] of Object.entries(file.topicConfigTable ?? {})) this.table.set(name, tc);
-      Object.assign(this.dataVersion, file.dataVersion);
+  /**
+   * Load the persisted table, then make sure the system topics exist. Done before this returns when the
+   * store answers synchronously (files); await it otherwise.
+   */
+  load(): Promise<void> {
+    const persisted = this.store.load();
+    if (persisted instanceof Promise) return persisted.then((p) => this.apply(p));
+    this.apply(persisted);
+    return Promise.resolve();
+  }
+
+  private apply(persisted: PersistedTopics | undefined): void {
+    for (const tc of persisted?.topics ?? []) this.table.set(tc.topicName, tc);
+    if (persisted?.dataVersion) Object.assign(this.dataVersion, persisted.dataVersion);
+    const added: string[] = [];
+    for (const tc of this.systemTopics()) {
+      if (this.table.has(tc.topicName)) continue;
+      this.table.set(tc.topicName, tc);
+      added.push(tc.topicName);
     }
-    for (const tc of this.systemTopics()) if (!this.table.has(tc.topicName)) this.table.set(tc.topicName, tc);
-    this.persist();
+    this.store.save(this.table, this.dataVersion, added);
+  }
+
+  /** Resolves once every change so far is persisted. */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   private systemTopics(): TopicConfig[] {
@@ -91,12 +102,12 @@ export class TopicConfigManager {
   /** Create or replace a topic's config. */
   update(tc: TopicConfig): void {
     this.table.set(tc.topicName, tc);
-    this.changed([tc]);
+    this.changed([tc], [tc.topicName]);
   }
 
   delete(topic: string): boolean {
     const existed = this.table.delete(topic);
-    if (existed) this.changed([]);
+    if (existed) this.changed([], [topic]);
     return existed;
   }
 
@@ -147,18 +158,10 @@ export class TopicConfigManager {
     return this.createTopicIfAbsent(getRetryTopic(group), retryQueueNums);
   }
 
-  private changed(changed: TopicConfig[]): void {
+  private changed(changed: TopicConfig[], names: readonly string[]): void {
     this.dataVersion.counter++;
     this.dataVersion.timestamp = this.clock.nowMs();
-    this.persist();
+    this.store.save(this.table, this.dataVersion, names);
     for (const l of this.listeners) l(changed);
-  }
-
-  private persist(): void {
-    const file: TopicsFile = {
-      dataVersion: this.dataVersion,
-      topicConfigTable: Object.fromEntries(this.table),
-    };
-    writeConfigFile(this.path, JSON.stringify(file, null, 1));
   }
 }
