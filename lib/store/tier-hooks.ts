@@ -42,10 +42,16 @@ export interface ColdReader {
   /** The whole record starting at `phy`, or undefined. */
   readRecord(phy: number): Promise<Buffer | undefined>;
   /**
-   * CommitLog offsets of records indexed under `topic#key` (KEYS entries and UNIQ_KEY) stored within
-   * [begin, end], newest first, at most `maxNum`. May hold false positives (hash matches): callers check.
+   * CommitLog offsets below `belowOffset` (the local index covers the rest) of records indexed under
+   * `topic#key` (KEYS entries and UNIQ_KEY) stored within [begin, end], newest first, at most `maxNum`. May
+   * hold false positives (hash matches): callers check the records.
    */
-  queryOffsets(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<number[]>;
+  queryOffsets(
+    topic: string,
+    key: string,
+    maxNum: number,
+    range: { begin: number; end: number; belowOffset: number },
+  ): Promise<number[]>;
 }
 
 export interface TierHooks {

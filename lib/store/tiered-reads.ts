@@ -207,7 +207,8 @@ export async function queryMessageTiered(
   const phys = index.queryOffsets(q.topic, q.key, limit, q.begin, q.end);
   if (cold && limit > 0) {
     const seen = new Set(phys);
-    for (const phy of await cold.queryOffsets(q.topic, q.key, limit, q.begin, q.end))
+    const range = { begin: q.begin, end: q.end, belowOffset: log.minOffset };
+    for (const phy of await cold.queryOffsets(q.topic, q.key, limit, range))
       if (!seen.has(phy)) phys.push(phy);
   }
   const recs = await Promise.all(phys.map((phy) => lookMessageTiered(log, cold, phy)));

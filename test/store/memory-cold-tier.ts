@@ -109,9 +109,14 @@ export class MemoryColdTier implements ColdReader, TierHooks {
     return this.records.get(phy);
   }
 
-  async queryOffsets(topic: string, key: string, maxNum: number): Promise<number[]> {
+  async queryOffsets(
+    topic: string,
+    key: string,
+    maxNum: number,
+    range: { belowOffset: number },
+  ): Promise<number[]> {
     return this.keys
-      .filter((k) => k.topic === topic && k.key === key)
+      .filter((k) => k.topic === topic && k.key === key && k.phy < range.belowOffset)
       .map((k) => k.phy)
       .reverse()
       .slice(0, maxNum);

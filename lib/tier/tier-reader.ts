@@ -1,0 +1,201 @@
+/**
+ * Reads tiered history from the object store for the store's ColdReader hook. A chunk object is its CommitLog
+ * bytes followed by its chunk index; both are fetched with range reads: the index whole (decoded once, cached),
+ * the bytes in TIER_READ_BLOCK_BYTES blocks, so a pull reads a block or two and the next pulls of the same
+ * consumer hit the cache. After a pull the reader fetches TIER_READ_AHEAD_BLOCKS blocks ahead (crossing into
+ * the next chunk), so a consumer catching up reads at the object store's throughput, not its latency. Blocks
+ * and indexes share one bounded cache (tierReadCacheBytes).
+ *
+ * Every record handed out is checked against what asked for it (size and physical-offset fields), so a wrong
+ * range or a damaged object shows up as "not found" or STORE_CORRUPT, never as someone else's message.
+ */
+import { StratusError } from "../common/errors.js";
+import { MAX_TIER_QUERY_CHUNKS, TIER_READ_AHEAD_BLOCKS, TIER_READ_BLOCK_BYTES } from "../common/limits.js";
+import type { ObjectStore } from "../ports/object-store.js";
+import {
+  isMessageMagic,
+  MAGIC_CODE_POS,
+  MIN_RECORD_BYTES,
+  readRecordPhysicalOffset,
+} from "../protocol/message-record.js";
+import { indexKeyHash } from "../store/index/index-file-codec.js";
+import { buildIndexKey } from "../store/index/index-service.js";
+import { CQ_STORE_UNIT_SIZE } from "../store/store-config.js";
+import type { ColdReader, QueueRange, RecordRef } from "../store/tier-hooks.js";
+import { type ChunkIndex, type ChunkQueue, decodeChunkIndex } from "./chunk-index-codec.js";
+import { TierCache, type TierCacheStats } from "./tier-cache.js";
+import type { IndexedChunk, TierIndex } from "./tier-index.js";
+
+/** Chunk indexes fetched at once by a query. */
+const QUERY_FETCH_CONCURRENCY = 8;
+
+interface DecodedIndex {
+  raw: number;
+  index: ChunkIndex;
+  byQueue: Map<string, ChunkQueue>;
+}
+
+type Cached = Buffer | DecodedIndex;
+
+const queueKey = (topic: string, queueId: number) => `${topic}\u0001${queueId}`;
+
+export class TierReader implements ColdReader {
+  private readonly cache: TierCache<Cached>;
+
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly index: TierIndex,
+    cacheBytes: number,
+  ) {
+    this.cache = new TierCache<Cached>(cacheBytes, (v) => (Buffer.isBuffer(v) ? v.length : v.raw));
+  }
+
+  committedOffset(): number {
+    return this.index.committedOffset;
+  }
+
+  queueRange(topic: string, queueId: number): QueueRange | undefined {
+    return this.index.queueRange(topic, queueId);
+  }
+
+  topicQueues(): Map<string, number[]> {
+    return this.index.topicQueues();
+  }
+
+  cacheStats(): TierCacheStats {
+    return this.cache.stats();
+  }
+
+  /** Forgets what is cached of a chunk (retention removed it). */
+  forget(chunk: IndexedChunk): void {
+    this.cache.evictPrefix(`${chunk.objectKey}#`);
+  }
+
+  async readUnits(topic: string, queueId: number, q: number, maxUnits: number): Promise<Buffer | undefined> {
+    const span = this.index.spanAt(topic, queueId, q);
+    if (!span || maxUnits <= 0) return undefined;
+    const idx = await this.chunkIndex(span.chunk);
+    const queue = idx.byQueue.get(queueKey(topic, queueId));
+    if (!queue || q < queue.firstQueueOffset)
+      throw corrupt(span.chunk, `holds no units of ${topic}/${queueId} at ${q}`);
+    const from = (q - queue.firstQueueOffset) * CQ_STORE_UNIT_SIZE;
+    if (from >= queue.units.length) return undefined;
+    return queue.units.subarray(from, Math.min(queue.units.length, from + maxUnits * CQ_STORE_UNIT_SIZE));
+  }
+
+  async readRecords(refs: readonly RecordRef[]): Promise<(Buffer | undefined)[]> {
+    const out = await Promise.all(refs.map((r) => this.readAt(r.phy, r.size)));
+    const last = refs[refs.length - 1];
+    if (last) this.readAhead(last.phy + last.size);
+    return out;
+  }
+
+  async readRecord(phy: number): Promise<Buffer | undefined> {
+    const head = await this.readAt(phy, 8, false);
+    if (!head || !isMessageMagic(head.readInt32BE(MAGIC_CODE_POS))) return undefined;
+    const size = head.readInt32BE(0);
+    return size >= MIN_RECORD_BYTES ? this.readAt(phy, size) : undefined;
+  }
+
+  async queryOffsets(
+    topic: string,
+    key: string,
+    maxNum: number,
+    range: { begin: number; end: number; belowOffset: number },
+  ): Promise<number[]> {
+    const hash = indexKeyHash(buildIndexKey(topic, key));
+    const candidates: IndexedChunk[] = [];
+    for (const c of this.index.newestFirst()) {
+      if (candidates.length >= MAX_TIER_QUERY_CHUNKS) break;
+      if (c.startOffset >= range.belowOffset) continue;
+      if (c.maxStoreTimestamp < range.begin || c.minStoreTimestamp > range.end) continue;
+      candidates.push(c);
+    }
+    const out: number[] = [];
+    for (let i = 0; i < candidates.length && out.length < maxNum; i += QUERY_FETCH_CONCURRENCY) {
+      const batch = candidates.slice(i, i + QUERY_FETCH_CONCURRENCY);
+      const indexes = await Promise.all(batch.map((c) => this.chunkIndex(c)));
+      for (const idx of indexes) {
+        const keys = idx.index.keys;
+        for (let k = keys.length - 1; k >= 0 && out.length < maxNum; k--) {
+          const e = keys[k];
+          if (!e || e.hash !== hash || e.phy >= range.belowOffset) continue;
+          if (e.storeTimestamp >= range.begin && e.storeTimestamp <= range.end) out.push(e.phy);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * `size` bytes at CommitLog offset `phy`, if a chunk holds them; a record (`checkRecord`) must also say it
+   * is `size` bytes at `phy`.
+   */
+  private async readAt(phy: number, size: number, checkRecord = true): Promise<Buffer | undefined> {
+    const chunk = this.index.chunkAt(phy);
+    if (!chunk || phy + size > chunk.endOffset) return undefined;
+    const buf = await this.readData(chunk, phy - chunk.startOffset, phy - chunk.startOffset + size);
+    if (!checkRecord) return buf;
+    if (buf.readInt32BE(0) !== size || !isMessageMagic(buf.readInt32BE(MAGIC_CODE_POS))) return undefined;
+    return readRecordPhysicalOffset(buf, 0) === phy ? buf : undefined;
+  }
+
+  /** Data bytes [from, to) of a chunk, from its cached blocks. */
+  private async readData(chunk: IndexedChunk, from: number, to: number): Promise<Buffer> {
+    const first = Math.floor(from / TIER_READ_BLOCK_BYTES);
+    const last = Math.floor((to - 1) / TIER_READ_BLOCK_BYTES);
+    const wanted: Promise<Buffer>[] = [];
+    for (let b = first; b <= last; b++) wanted.push(this.block(chunk, b));
+    const got = await Promise.all(wanted);
+    const base = first * TIER_READ_BLOCK_BYTES;
+    if (got.length === 1) return (got[0] as Buffer).subarray(from - base, to - base);
+    return Buffer.concat(got).subarray(from - base, to - base);
+  }
+
+  private block(chunk: IndexedChunk, b: number): Promise<Buffer> {
+    return this.cache.get(`${chunk.objectKey}#b${b}`, async () => {
+      const start = b * TIER_READ_BLOCK_BYTES;
+      const end = Math.min(start + TIER_READ_BLOCK_BYTES, chunk.dataBytes);
+      const buf = await this.objects.get(chunk.objectKey, { start, end });
+      if (!buf) throw corrupt(chunk, "object is missing");
+      if (buf.length !== end - start)
+        throw corrupt(chunk, `block ${b} is ${buf.length} bytes, not ${end - start}`);
+      return buf;
+    }) as Promise<Buffer>;
+  }
+
+  private chunkIndex(chunk: IndexedChunk): Promise<DecodedIndex> {
+    return this.cache.get(`${chunk.objectKey}#idx`, async () => {
+      const start = chunk.dataBytes;
+      const buf = await this.objects.get(chunk.objectKey, { start, end: start + chunk.indexBytes });
+      if (!buf) throw corrupt(chunk, "object is missing");
+      const index = decodeChunkIndex(buf);
+      if (index.startOffset !== chunk.startOffset || index.endOffset !== chunk.endOffset)
+        throw corrupt(chunk, `index says [${index.startOffset}, ${index.endOffset})`);
+      const byQueue = new Map(index.queues.map((q) => [queueKey(q.topic, q.queueId), q]));
+      return { raw: buf.length, index, byQueue };
+    }) as Promise<DecodedIndex>;
+  }
+
+  /** Fetches the blocks from CommitLog offset `phy` on into the cache, in the background. */
+  private readAhead(phy: number): void {
+    let chunk = this.index.chunkAt(phy);
+    let b = chunk ? Math.floor((phy - chunk.startOffset) / TIER_READ_BLOCK_BYTES) : 0;
+    if (!chunk) {
+      const prev = this.index.chunkAt(phy - 1);
+      chunk = prev && this.index.after(prev);
+    }
+    for (let n = 0; chunk && n < TIER_READ_AHEAD_BLOCKS; n++, b++) {
+      if (b * TIER_READ_BLOCK_BYTES >= chunk.dataBytes) {
+        chunk = this.index.after(chunk);
+        b = 0;
+        if (!chunk) break;
+      }
+      if (!this.cache.has(`${chunk.objectKey}#b${b}`)) this.block(chunk, b).catch(() => undefined);
+    }
+  }
+}
+
+function corrupt(chunk: IndexedChunk, why: string): StratusError {
+  return new StratusError("STORE_CORRUPT", `tier chunk ${chunk.objectKey}: ${why}`);
+}
