@@ -99,6 +99,16 @@ export function validateObjectBody(key: string, body: Buffer): void {
   }
 }
 
+/** Refuses to read more than MAX_OBJECT_BYTES into memory at once (checked before allocating). */
+export function checkReadSize(key: string, bytes: number): void {
+  if (bytes > MAX_OBJECT_BYTES) {
+    throw new StratusError(
+      "LIMIT_EXCEEDED",
+      `object ${key}: reading ${bytes} bytes at once > ${MAX_OBJECT_BYTES}; read it in ranges`,
+    );
+  }
+}
+
 export function validateByteRange(range: ByteRange): void {
   const { start, end } = range;
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {

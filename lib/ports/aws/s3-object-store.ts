@@ -19,6 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { StratusError } from "../../common/errors.js";
 import {
+  MAX_OBJECT_BYTES,
   MIN_OBJECT_MULTIPART_PART_BYTES,
   OBJECT_MULTIPART_CONCURRENCY,
   OBJECT_MULTIPART_PART_BYTES,
@@ -26,6 +27,7 @@ import {
 } from "../../common/limits.js";
 import {
   type ByteRange,
+  checkReadSize,
   type ListOptions,
   type ListPage,
   listPageSize,
@@ -114,6 +116,10 @@ export class S3ObjectStore implements ObjectStore {
           ...(range ? { Range: `bytes=${range.start}-${range.end - 1}` } : {}),
         }),
       );
+      if ((res.ContentLength ?? 0) > MAX_OBJECT_BYTES) {
+        (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        checkReadSize(key, res.ContentLength ?? 0);
+      }
       const bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array();
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (e) {

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { StratusError } from "../../common/errors.js";
 import {
   type ByteRange,
+  checkReadSize,
   compareObjectKeys,
   type ListOptions,
   type ListPage,
@@ -100,6 +101,7 @@ export class FileObjectStore implements ObjectStore {
         const size = (await fh.stat()).size;
         const start = Math.min(range?.start ?? 0, size);
         const end = Math.min(range?.end ?? size, size);
+        checkReadSize(key, end - start);
         const out = Buffer.allocUnsafe(end - start);
         let done = 0;
         while (done < out.length) {

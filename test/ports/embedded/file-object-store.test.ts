@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isStratusError } from "../../../lib/common/errors.js";
+import { MAX_OBJECT_BYTES } from "../../../lib/common/limits.js";
 import { FileObjectStore } from "../../../lib/ports/embedded/file-object-store.js";
 import { describeObjectStoreContract } from "../object-store.contract.js";
 
@@ -54,6 +55,17 @@ describe("FileObjectStore", () => {
     const store = new FileObjectStore(join(root, "file", "below"));
     const e = await store.verify().catch((err: unknown) => err);
     expect(isStratusError(e, "CONFIG_INVALID") && e.message).toContain(join(root, "file", "below"));
+  });
+
+  it("refuses to read an object past MAX_OBJECT_BYTES at once, but serves ranges of it", async () => {
+    const root = fresh();
+    const store = new FileObjectStore(root);
+    await store.put("huge", Buffer.from("head"));
+    await truncate(join(root, "objects", "huge~obj"), MAX_OBJECT_BYTES + 1); // sparse: no disk used
+    const e = await store.get("huge").catch((err: unknown) => err);
+    expect(isStratusError(e, "LIMIT_EXCEEDED")).toBe(true);
+    expect((await store.get("huge", { start: 0, end: 4 }))?.toString()).toBe("head");
+    expect(await store.head("huge")).toEqual({ size: MAX_OBJECT_BYTES + 1 });
   });
 
   it("raises OBJECT_STORE_UNAVAILABLE when the disk refuses a write", async () => {
