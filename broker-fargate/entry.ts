@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], env: Env): Promise<number | 
     const settings = readFargateSettings(env);
     const running =
       settings.role === "namesrv"
-        ? await startNamesrvRole(settings, log)
+        ? await startNamesrvRole(settings, env, log)
         : await startBrokerRole(settings, env, log);
     onStopSignals(running);
     return undefined;

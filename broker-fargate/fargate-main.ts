@@ -18,6 +18,9 @@ import type { BrokerConfig } from "../lib/broker/broker-config.js";
 import type { BrokerController } from "../lib/broker/broker-controller.js";
 import { startBroker } from "../lib/cli/run-broker.js";
 import { NameServer } from "../lib/namesrv/namesrv.js";
+import { createDynamoDbClient } from "../lib/ports/aws/aws-clients.js";
+import { DynamoDbMetadataStore } from "../lib/ports/aws/dynamodb-metadata-store.js";
+import type { MetadataStore } from "../lib/ports/metadata-store.js";
 import { PermName } from "../lib/protocol/perm-name.js";
 import { createRequest } from "../lib/protocol/remoting-command.js";
 import { RequestCode } from "../lib/protocol/request-code.js";
@@ -42,16 +45,37 @@ export interface RunningRole {
   stop(): Promise<void>;
 }
 
-export async function startNamesrvRole(settings: NamesrvSettings, log: Log): Promise<RunningRole> {
+/** The stateless NameServer's table (verified now: a missing table or refused credentials stop the start). */
+async function openMetadataStore(
+  tableName: string | undefined,
+  env: Env,
+): Promise<MetadataStore | undefined> {
+  if (tableName === undefined) return undefined;
+  const store = new DynamoDbMetadataStore({ client: createDynamoDbClient({}, env), tableName });
+  try {
+    await store.verify();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  return store;
+}
+
+export async function startNamesrvRole(settings: NamesrvSettings, env: Env, log: Log): Promise<RunningRole> {
   const health = new HealthServer("namesrv");
   const healthPort = await health.listen(settings.bindHost, settings.healthPort);
+  const metadataStore = await openMetadataStore(settings.metadataTable, env);
   const namesrv = new NameServer({
     host: settings.bindHost,
     port: settings.port,
     brokerChannelExpiredTime: settings.brokerExpiredMs,
+    metadataStore,
   });
   await namesrv.start();
-  health.set("serving", { namesrvAddr: namesrv.address() });
+  health.set("serving", {
+    namesrvAddr: namesrv.address(),
+    routes: metadataStore === undefined ? "memory" : `dynamodb:${settings.metadataTable}`,
+  });
   log(`stratus ready: namesrv ${namesrv.address()} health :${healthPort}`);
   return {
     health,
@@ -59,6 +83,7 @@ export async function startNamesrvRole(settings: NamesrvSettings, log: Log): Pro
     async stop() {
       health.set("draining");
       await namesrv.shutdown();
+      await metadataStore?.close();
       health.set("stopped");
       await health.close();
     },

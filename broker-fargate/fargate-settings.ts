@@ -7,13 +7,16 @@
  *   STRATUS_DRAIN_MS          broker: how long to keep serving after SIGTERM with write permission wiped (30000)
  *   STRATUS_NAMESRV_PORT      namesrv: listen port (9876)
  *   STRATUS_BROKER_EXPIRED_MS namesrv: drop a broker after this long without registration (120000)
+ *   STRATUS_METADATA_TABLE    namesrv: keep routes, broker leases and the KV table in this DynamoDB table (ADR 0005:
+ *                             stateless NameServers; the AWS SDK's environment gives region, credentials and an
+ *                             optional endpoint). Unset: routes in memory.
  *   STRATUS_BROKER_CONF       broker: path of an Apache broker.conf (optional)
  *   STRATUS_CONF_<key>        broker: one broker.conf key as Apache spells it (STRATUS_CONF_brokerName=broker-a)
  *   STRATUS_NAMESRV_DNS       broker: "name:port" whose A records are every NameServer (ECS service discovery);
  *                             re-resolved every registerNameServerPeriod; an explicit namesrvAddr wins
  *   STRATUS_METADATA_TABLE / STRATUS_TIER_BUCKET / STRATUS_TIER_PREFIX
- *                             the cluster's DynamoDB table and S3 bucket/prefix. Recorded and reported on the
- *                             health endpoint; the broker does not use the AWS ports yet (docs: README, Deploy).
+ *                             broker: the cluster's DynamoDB table and S3 bucket/prefix. Recorded and reported on
+ *                             the health endpoint; the broker does not use the AWS ports yet (docs: README, Deploy).
  *
  * Any other STRATUS_* variable is refused by name: a typo must not start a broker with defaults.
  */
@@ -45,6 +48,8 @@ export interface NamesrvSettings extends CommonSettings {
   readonly role: "namesrv";
   readonly port: number;
   readonly brokerExpiredMs: number;
+  /** DynamoDB table of the stateless NameServer; undefined keeps routes in memory. */
+  readonly metadataTable?: string | undefined;
 }
 
 export interface CloudSettings {
@@ -67,7 +72,7 @@ export type FargateSettings = NamesrvSettings | BrokerSettings;
 
 const COMMON_KEYS = ["STRATUS_ROLE", "STRATUS_HEALTH_PORT", "STRATUS_BIND_HOST"];
 const KEYS_BY_ROLE: Record<StratusRole, readonly string[]> = {
-  namesrv: [...COMMON_KEYS, "STRATUS_NAMESRV_PORT", "STRATUS_BROKER_EXPIRED_MS"],
+  namesrv: [...COMMON_KEYS, "STRATUS_NAMESRV_PORT", "STRATUS_BROKER_EXPIRED_MS", "STRATUS_METADATA_TABLE"],
   broker: [
     ...COMMON_KEYS,
     "STRATUS_DRAIN_MS",
@@ -134,6 +139,7 @@ export function readFargateSettings(env: Env): FargateSettings {
       ...common,
       port: intVar(env, "STRATUS_NAMESRV_PORT", 9876, 0, 65535),
       brokerExpiredMs: intVar(env, "STRATUS_BROKER_EXPIRED_MS", 120_000, 1000, 3_600_000),
+      metadataTable: optional(env, "STRATUS_METADATA_TABLE"),
     });
   }
   const confEntries = Object.keys(env)

@@ -38,6 +38,7 @@ describe("readFargateSettings", () => {
       bindHost: "0.0.0.0",
       port: 9876,
       brokerExpiredMs: 120_000,
+      metadataTable: undefined,
     });
     expect(readFargateSettings({ STRATUS_ROLE: "namesrv", STRATUS_NAMESRV_PORT: "19876" })).toMatchObject({
       port: 19876,
