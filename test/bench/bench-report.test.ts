@@ -72,6 +72,7 @@ function fakeRun(systems: SystemName[], stratusRates: number[], apacheRates: num
   const options = { ...parseBenchArgs([]), systems, rounds: stratusRates.length, latencyRate: 1000 };
   return {
     options,
+    roundsRequested: options.rounds,
     startedAt: "2026-01-01T00:00:00.000Z",
     durationS: 600,
     environment: { cpus: 2, apache: "5.3.3" },

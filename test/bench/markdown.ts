@@ -116,6 +116,11 @@ function perRoundRows(report: BenchReport): string[][] {
     });
 }
 
+function rounds(report: BenchReport): string {
+  if (report.rounds >= report.roundsRequested) return `${report.rounds} round(s)`;
+  return `${report.rounds} of ${report.roundsRequested} rounds (the time budget stopped the rest)`;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine;
   const e = report.environment;
@@ -123,7 +128,7 @@ export function renderMarkdown(report: BenchReport): string {
   const parts = [
     `# Stratus vs Apache RocketMQ ${e.apache} — bench results${report.smoke ? " (smoke run)" : ""}`,
     "",
-    `Run ${report.startedAt}, ${Math.round(report.durationS)} s, ${report.rounds} round(s), systems alternating; medians shown.`,
+    `Run ${report.startedAt}, ${Math.round(report.durationS)} s, ${rounds(report)}, systems alternating; medians shown.`,
     `Machine: ${e.cpus} × ${e.cpuModel}, ${e.memoryGiB} GiB, Linux ${e.kernel}; ${e.node}; ${e.java}; load generator on rocketmq-client ${e.loadgenClient}.`,
     `Load average (1/5/15 min) at start: ${load(report.loadAverage.start)}; at end: ${load(report.loadAverage.end)}.`,
     "",

@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly machineS: number;
   readonly mappedFileSizeCommitLog: number;
   readonly profile: boolean;
+  /** No new round starts when the last round's duration says it would end past this. */
+  readonly budgetMinutes: number;
   readonly jsonFile: string | undefined;
   readonly markdownFile: string | undefined;
   readonly chartFile: string;
@@ -37,14 +39,15 @@ const FULL: BenchOptions = {
   bodyBytes: 1024,
   queues: 16,
   warmS: 3,
-  sendS: 10,
+  sendS: 8,
   latencyRate: 10_000,
-  latencyS: 8,
+  latencyS: 6,
   backlogMiB: 128,
   catchupTimeoutS: 120,
   machineS: 3,
   mappedFileSizeCommitLog: 128 * 1024 * 1024,
   profile: false,
+  budgetMinutes: 14,
   jsonFile: undefined,
   markdownFile: undefined,
   chartFile: path.join(BENCH_CACHE_DIR, "chart.svg"),
@@ -71,11 +74,12 @@ export const USAGE = `usage: npm run bench -- [options]
   --systems LIST          stratus,apache (default both; smoke: stratus)
   --rounds N              repeats of every workload, systems alternating (default 3)
   --threads N             producer threads and echo concurrency (default 16)
-  --send-seconds S        measured seconds of workloads 1 and 2 (default 10)
+  --send-seconds S        measured seconds of workloads 1 and 2 (default 8)
   --warm-seconds S        warm-up before each measured window (default 3)
   --latency-rate R        workload 3's fixed rate, msgs/s (default 10000)
-  --latency-seconds S     workload 3's measured seconds (default 8)
+  --latency-seconds S     workload 3's measured seconds (default 6)
   --backlog-mib M         workload 4's backlog (default 128; the issue's 2048 does not fit 15 minutes)
+  --budget-minutes M      start no round that would end past M minutes (default 14; the run stops by 15)
   --profile               also run workload 1 once on Stratus under node --cpu-prof and print the top frames
   --json FILE             write {"workloads":[{name, stratus, apache, ratio}], ...}
   --markdown FILE         write the results markdown
@@ -114,6 +118,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case "--systems":
         o = { ...o, systems: systemsList(value()) };
+        break;
+      case "--budget-minutes":
+        o = { ...o, budgetMinutes: positive(flag, value()) };
         break;
       case "--rounds":
         o = { ...o, rounds: Math.round(positive(flag, value())) };

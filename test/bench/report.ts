@@ -30,6 +30,7 @@ export interface BenchReport {
   readonly startedAt: string;
   readonly durationS: number;
   readonly rounds: number;
+  readonly roundsRequested: number;
   readonly backlogMiB: number;
   readonly settings: Record<string, string | number>;
   readonly profile: BenchRun["profile"];
@@ -254,6 +255,7 @@ export function buildReport(run: BenchRun): BenchReport {
     startedAt: run.startedAt,
     durationS: run.durationS,
     rounds: run.options.rounds,
+    roundsRequested: run.roundsRequested,
     backlogMiB: run.options.backlogMiB,
     settings: run.settings,
     profile: run.profile,

@@ -29,6 +29,8 @@ export interface TieredRecord {
 
 export interface BenchRun {
   readonly options: BenchOptions;
+  /** options.rounds is the number of rounds that ran; fewer than requested when the time budget ran out. */
+  readonly roundsRequested: number;
   readonly startedAt: string;
   readonly durationS: number;
   readonly environment: Record<string, string | number>;
@@ -43,6 +45,9 @@ export interface BenchRun {
 /** How long the load generator may take beyond its phases' own durations (JVM start, rebalance, drains). */
 const LOADGEN_SLACK_MS = 150_000;
 const REBALANCE_AND_DRAIN_S = 50;
+/** Time kept for what follows the rounds: the workload-5 probe, and the profile run when asked. */
+const TAIL_RESERVE_MS = 15_000;
+const PROFILE_RESERVE_MS = 60_000;
 /** Slowest top-up rate assumed when sizing the session timeout. */
 const SLOWEST_FILL_MSGS_PER_S = 1000;
 
@@ -177,6 +182,28 @@ function describeSettings(o: BenchOptions): Record<string, string | number> {
   };
 }
 
+type BaseSpec = Omit<SessionSpec, "round" | "system" | "settings" | "phases">;
+
+/** One round: the ASYNC_FLUSH sessions of every system, then the SYNC_FLUSH ones, in the round's order. */
+async function runRound(
+  o: BenchOptions,
+  round: number,
+  base: BaseSpec,
+  progress: ProgressReporter,
+): Promise<SessionRecord[]> {
+  const out: SessionRecord[] = [];
+  for (const system of roundOrder(o, round)) {
+    const settings = settingsFor(o, "ASYNC_FLUSH");
+    out.push(await runSession({ ...base, round, system, settings, phases: asyncPhases(o) }, progress));
+  }
+  for (const system of roundOrder(o, round)) {
+    const settings = settingsFor(o, "SYNC_FLUSH");
+    const phases = [`send:sync:${o.warmS}:${o.sendS}`];
+    out.push(await runSession({ ...base, round, system, settings, phases }, progress));
+  }
+  return out;
+}
+
 export async function runBench(o: BenchOptions, progress = new ProgressReporter()): Promise<BenchRun> {
   const started = Date.now();
   const loadStart = os.loadavg();
@@ -199,24 +226,26 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
     const loadgenArgs = [`threads=${o.threads}`, `size=${o.bodyBytes}`, `queues=${o.queues}`];
     const base = { rounds: o.rounds, loadgenArgs, classpath, timeoutMs: sessionTimeoutMs(o), scratchDir };
     const sessions: SessionRecord[] = [];
+    let roundsRun = 0;
     for (let round = 1; round <= o.rounds; round++) {
-      for (const system of roundOrder(o, round)) {
-        const settings = settingsFor(o, "ASYNC_FLUSH");
-        sessions.push(
-          await runSession({ ...base, round, system, settings, phases: asyncPhases(o) }, progress),
+      const roundStarted = Date.now();
+      sessions.push(...(await runRound(o, round, base, progress)));
+      roundsRun = round;
+      const roundMs = Date.now() - roundStarted;
+      const tailMs = o.profile ? PROFILE_RESERVE_MS : TAIL_RESERVE_MS;
+      if (round < o.rounds && Date.now() + roundMs + tailMs - started > o.budgetMinutes * 60_000) {
+        progress.log(
+          `stopping after ${round} round(s): another would pass the ${o.budgetMinutes}-minute budget (last round took ${Math.round(roundMs / 1000)} s)`,
         );
-      }
-      for (const system of roundOrder(o, round)) {
-        const settings = settingsFor(o, "SYNC_FLUSH");
-        const phases = [`send:sync:${o.warmS}:${o.sendS}`];
-        sessions.push(await runSession({ ...base, round, system, settings, phases }, progress));
+        break;
       }
     }
     const tiered = await runTiered(o, { ...base, round: 1 }, progress);
     if (!tiered.available) progress.log(`workload 5: not available: ${tiered.reason}`);
     const profile = o.profile ? await runProfile(o, { ...base, round: 0 }, progress) : undefined;
     return {
-      options: o,
+      options: { ...o, rounds: roundsRun },
+      roundsRequested: o.rounds,
       startedAt: new Date(started).toISOString(),
       durationS: (Date.now() - started) / 1000,
       environment: environment(),

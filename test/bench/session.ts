@@ -126,7 +126,7 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
   });
   const samples = sampler?.stop() ?? [];
   const error = outcome.error;
-  await system.cluster.stop();
+  await system.stop();
   if (error) progress.log(`${label}: FAILED ${error.split("\n")[0]}`);
   const results = Object.fromEntries(outcome.results);
   return { ...base, startupMs, results, rss: summarizeRss(samples, "async"), loadAverage1m, error };

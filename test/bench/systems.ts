@@ -32,6 +32,28 @@ export interface BenchSystem {
   readonly cluster: RunningCluster;
   /** The broker process: for Stratus the node process (NameServer in the same process), for Apache the broker JVM. */
   readonly brokerPid: number | undefined;
+  /** Stops it and removes its data (Apache's JVMs are SIGKILLed first: see stopSystem). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Apache's broker takes 15–20 s to shut down gracefully on this machine; its store is a throwaway, so the
+ * bench SIGKILLs the two JVMs it started (found by their data dir) and lets the launcher clean up. Stratus
+ * gets SIGTERM as always (its --cpu-prof profile is written on that clean exit).
+ */
+function killApache(cluster: RunningCluster): void {
+  for (const main of [
+    "org.apache.rocketmq.broker.BrokerStartup",
+    "org.apache.rocketmq.namesrv.NamesrvStartup",
+  ]) {
+    const pid = findPidByCmdline([main, cluster.dataDir]);
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** Apache's JVM heap for the broker is set by the launcher (512 MiB, SerialGC); the NameServer gets 256 MiB. */
@@ -89,7 +111,7 @@ export async function startSystem(
   if (name === "stratus") {
     const cluster = await startStratus(settings, options);
     const brokerPid = findPidByCmdline(["stratus.js", "dev", cluster.dataDir]);
-    return { name, cluster, brokerPid };
+    return { name, cluster, brokerPid, stop: () => cluster.stop() };
   }
   const cluster = await startApacheCluster({
     version: APACHE_BENCH_VERSION,
@@ -97,5 +119,9 @@ export async function startSystem(
     brokerConfig: brokerConfEntries(settings),
   });
   const brokerPid = findPidByCmdline(["org.apache.rocketmq.broker.BrokerStartup", cluster.dataDir]);
-  return { name, cluster, brokerPid };
+  const stop = async () => {
+    killApache(cluster);
+    await cluster.stop();
+  };
+  return { name, cluster, brokerPid, stop };
 }
