@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { applyConfig } from "../common/config-schema.js";
 import { StratusError } from "../common/errors.js";
-import { MAX_MESSAGE_BODY_BYTES } from "../common/limits.js";
+import { MAX_MESSAGE_BODY_BYTES, MAX_TIER_CHUNK_BYTES } from "../common/limits.js";
 import { parseProperties } from "../common/properties.js";
 
 export const DEFAULT_BROKER_CONFIG = {
@@ -56,6 +56,24 @@ export const DEFAULT_BROKER_CONFIG = {
   transactionCheckInterval: 30_000,
   timerWheelEnable: true,
   timerMaxDelaySec: 3 * 24 * 3600,
+  /** Stratus tiering (docs/adr/0006): upload the CommitLog to the object store when the broker has a cloud. */
+  tierEnable: true,
+  /** A chunk is uploaded once this many bytes wait... */
+  tierChunkBytes: 8 * 1024 * 1024,
+  /** ...or once its oldest byte waited this long. */
+  tierChunkMaxAgeMs: 10_000,
+  /** flushDiskType=objectStore: how long a chunk waits for more sends to share its PUT. */
+  tierCommitLingerMs: 5,
+  /** Uploaded CommitLog kept on local disk (0: local retention by fileReservedTime/maxCommitLogBytes only). */
+  tierLocalRetentionBytes: 0,
+  /** Bytes not yet uploaded the broker holds before refusing sends (object store or metadata unreachable). */
+  tierLocalBudgetBytes: 8 * 1024 * 1024 * 1024,
+  /** Chunks older than this are deleted from the object store; 0 keeps them forever. */
+  objectStoreRetentionHours: 0,
+  /** Bytes of tiered data (blocks, chunk indexes) cached for reads. */
+  tierReadCacheBytes: 64 * 1024 * 1024,
+  /** On SIGTERM, how long the broker may spend uploading what the object store lacks. */
+  drainTimeoutMs: 30_000,
 } as const;
 
 type Widen<T> = {
@@ -94,7 +112,7 @@ export const IGNORED_BROKER_KEYS: ReadonlySet<string> = new Set([
   "fetchNamesrvAddrByAddressServer",
 ]);
 
-const FLUSH_TYPES = new Set(["ASYNC_FLUSH", "SYNC_FLUSH"]);
+const FLUSH_TYPES = new Set(["ASYNC_FLUSH", "SYNC_FLUSH", "objectStore"]);
 const ROLES = new Set(["ASYNC_MASTER", "SYNC_MASTER"]);
 
 function validate(c: BrokerConfig, source: string): void {
@@ -102,7 +120,12 @@ function validate(c: BrokerConfig, source: string): void {
     throw new StratusError("CONFIG_INVALID", `${source}: ${msg}`);
   };
   if (!FLUSH_TYPES.has(c.flushDiskType))
-    fail(`flushDiskType must be ASYNC_FLUSH or SYNC_FLUSH, got '${c.flushDiskType}'`);
+    fail(`flushDiskType must be ASYNC_FLUSH, SYNC_FLUSH or objectStore, got '${c.flushDiskType}'`);
+  if (c.flushDiskType === "objectStore" && !c.tierEnable)
+    fail(
+      "flushDiskType=objectStore acknowledges sends once they are in the object store: it needs tierEnable=true",
+    );
+  validateTierKeys(c, fail);
   if (!ROLES.has(c.brokerRole))
     fail(`brokerRole '${c.brokerRole}' is not supported yet (use ASYNC_MASTER or SYNC_MASTER)`);
   if (c.listenPort < 3 || c.listenPort > 65535)
@@ -118,6 +141,18 @@ function validate(c: BrokerConfig, source: string): void {
   if (c.maxMessageSize < 1 || c.maxMessageSize > MAX_MESSAGE_BODY_BYTES) {
     fail(`maxMessageSize must be 1..${MAX_MESSAGE_BODY_BYTES}`);
   }
+}
+
+function validateTierKeys(c: BrokerConfig, fail: (msg: string) => never): void {
+  if (c.tierChunkBytes < 4096 || c.tierChunkBytes > MAX_TIER_CHUNK_BYTES)
+    fail(`tierChunkBytes must be 4096..${MAX_TIER_CHUNK_BYTES}`);
+  if (c.tierChunkMaxAgeMs < 1) fail("tierChunkMaxAgeMs must be at least 1");
+  if (c.tierCommitLingerMs < 0) fail("tierCommitLingerMs must be >= 0");
+  if (c.tierLocalRetentionBytes < 0) fail("tierLocalRetentionBytes must be >= 0");
+  if (c.tierLocalBudgetBytes < c.tierChunkBytes) fail("tierLocalBudgetBytes must be at least tierChunkBytes");
+  if (c.objectStoreRetentionHours < 0) fail("objectStoreRetentionHours must be >= 0");
+  if (c.tierReadCacheBytes < 2 * 1024 * 1024) fail("tierReadCacheBytes must be at least 2097152");
+  if (c.drainTimeoutMs < 0) fail("drainTimeoutMs must be >= 0");
 }
 
 export interface LoadedBrokerConfig {

@@ -41,6 +41,16 @@ const CONFIG_PERSIST_WAIT_MS = 3_000;
 /** How long shutdown waits for topic and group changes to persist (the store may be down). */
 const CONFIG_FLUSH_AT_SHUTDOWN_MS = 10_000;
 
+/** The CommitLog's tier to the object store (lib/tier TierService), already attached to the store. */
+export interface BrokerTier {
+  /** Reads the manifest; runs before the store starts (the store continues after the tier's end). */
+  load(): Promise<void>;
+  start(): void;
+  /** Uploads what the object store lacks, for at most `timeoutMs`; whether everything went. */
+  drain(timeoutMs: number): Promise<boolean>;
+  shutdown(): Promise<void>;
+}
+
 export interface BrokerControllerOptions {
   config: BrokerConfig;
   store: MessageStore;
@@ -56,6 +66,8 @@ export interface BrokerControllerOptions {
    * unless given (metadataConfigStores() keeps them in the MetadataStore, by brokerName).
    */
   configStores?: BrokerConfigStores;
+  /** Tiering of the CommitLog to the object store (docs/adr/0006). */
+  tier?: BrokerTier;
 }
 
 export class BrokerController {
@@ -158,7 +170,9 @@ export class BrokerController {
     await ctx.subscriptionGroupManager.load();
     await ctx.consumerOffsetManager.load();
     this.schedule.load();
+    await this.options.tier?.load();
     await ctx.store.start();
+    this.options.tier?.start();
     this.timer.load();
     ctx.store.setMessageArrivingListener((topic, queueId, logicOffset, tagsCode) => {
       // logicOffset is the queue max offset after the append (Apache semantics): the message sits at logicOffset - 1.
@@ -226,6 +240,19 @@ export class BrokerController {
     await this.ctx.consumerOffsetManager.shutdown().catch((e: unknown) => {
       process.stderr.write(`stratus broker: consumer offsets not saved at shutdown: ${String(e)}\n`);
     });
+    await this.drainTier();
     await this.ctx.store.shutdown();
+  }
+
+  /** Sends have stopped: upload what the object store lacks (bounded by drainTimeoutMs), then stop tiering. */
+  private async drainTier(): Promise<void> {
+    const tier = this.options.tier;
+    if (!tier) return;
+    const complete = await tier.drain(this.ctx.config.drainTimeoutMs).catch(() => false);
+    if (!complete)
+      process.stderr.write(
+        `stratus broker: not everything reached the object store within drainTimeoutMs=${this.ctx.config.drainTimeoutMs}; the rest stays on local disk\n`,
+      );
+    await tier.shutdown();
   }
 }

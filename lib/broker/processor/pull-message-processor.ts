@@ -1,6 +1,7 @@
 /**
  * PULL_MESSAGE (11) and LITE_PULL_MESSAGE (361): permission and subscription checks in Apache's order, a
- * filtered read from the store, the status→code mapping, the commit-offset piggyback, and long polling.
+ * filtered read from the store, the status→code mapping, the commit-offset piggyback, and long polling. The read
+ * is the store's getMessageAsync when it has one (history in a cold tier), else getMessage.
  */
 import { isStratusError } from "../../common/errors.js";
 import { MAX_PULL_BYTES, MAX_PULL_MESSAGES } from "../../common/limits.js";
@@ -33,8 +34,8 @@ export class PullMessageProcessor {
     private readonly filterFactory: FilterFactory = tagMessageFilter,
   ) {}
 
-  process(request: RemotingCommand, conn: Connection): Promise<RemotingCommand> | RemotingCommand {
-    const outcome = this.processOnce(request, true);
+  async process(request: RemotingCommand, conn: Connection): Promise<RemotingCommand> {
+    const outcome = await this.processOnce(request, true);
     if ("response" in outcome) return outcome.response;
     return this.park(request, conn, outcome.suspend.filter);
   }
@@ -57,8 +58,10 @@ export class PullMessageProcessor {
         filter,
         isClosed: () => conn.isClosed(),
         wake: () => {
-          const again = this.processOnce(request, false);
-          resolve("response" in again ? again.response : this.notFound(request, h));
+          this.processOnce(request, false).then(
+            (again) => resolve("response" in again ? again.response : this.notFound(request, h)),
+            (e: unknown) => resolve(createResponse(request, ResponseCode.SYSTEM_ERROR, String(e))),
+          );
         },
       });
       if (!parked) resolve(this.notFound(request, h));
@@ -96,7 +99,7 @@ export class PullMessageProcessor {
   }
 
   /** One pass of the pull logic; `firstTime` allows suspension and the commit-offset piggyback. */
-  private processOnce(request: RemotingCommand, firstTime: boolean): Outcome {
+  private async processOnce(request: RemotingCommand, firstTime: boolean): Promise<Outcome> {
     let h: PullMessageRequestHeader;
     try {
       h = decodePullMessageRequestHeader(request.extFields);
@@ -113,7 +116,10 @@ export class PullMessageProcessor {
       h.maxMsgBytes && h.maxMsgBytes > 0 ? h.maxMsgBytes : MAX_PULL_BYTES,
       MAX_PULL_BYTES,
     );
-    const result = this.ctx.store.getMessage(h.topic, h.queueId, h.queueOffset, maxNums, maxBytes, filter);
+    const store = this.ctx.store;
+    const result = store.getMessageAsync
+      ? await store.getMessageAsync(h.topic, h.queueId, h.queueOffset, maxNums, maxBytes, filter)
+      : store.getMessage(h.topic, h.queueId, h.queueOffset, maxNums, maxBytes, filter);
     this.ctx.stats.recordGet(result.messages.length);
     if (firstTime && (h.sysFlag & PullSysFlag.FLAG_COMMIT_OFFSET) !== 0 && h.commitOffset >= 0) {
       this.ctx.consumerOffsetManager.commitOffset(h.consumerGroup, h.topic, h.queueId, h.commitOffset);

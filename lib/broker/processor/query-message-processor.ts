@@ -1,6 +1,7 @@
 /**
  * QUERY_MESSAGE (12) and VIEW_MESSAGE_BY_ID (33), protocol §7.1-7.2: look messages up by key (or UNIQ_KEY) in
- * the index, or by CommitLog offset, and answer with the raw stored records back to back.
+ * the index, or by CommitLog offset, and answer with the raw stored records back to back. A store with a cold
+ * tier (getMessage's *Async reads) also finds what left local disk.
  */
 import { isStratusError } from "../../common/errors.js";
 import { MAX_QUERY_BODY_BYTES, MAX_QUERY_RESULTS } from "../../common/limits.js";
@@ -25,13 +26,16 @@ export class QueryMessageProcessor {
    * Records whose index key matches, stored within [beginTimestamp, endTimestamp]; at most MAX_QUERY_RESULTS and
    * MAX_QUERY_BODY_BYTES. The index's last update is reported in the header whether or not anything matched.
    */
-  queryMessage(request: RemotingCommand): RemotingCommand {
+  async queryMessage(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeQueryMessageRequestHeader(request.extFields);
     const maxNum = Math.max(
       0,
       Math.min(h.uniqueKeyQuery ? DEFAULT_QUERY_MAX_NUM : h.maxNum, MAX_QUERY_RESULTS),
     );
-    const result = this.ctx.store.queryMessage(h.topic, h.key, maxNum, h.beginTimestamp, h.endTimestamp);
+    const store = this.ctx.store;
+    const result = store.queryMessageAsync
+      ? await store.queryMessageAsync(h.topic, h.key, maxNum, h.beginTimestamp, h.endTimestamp)
+      : store.queryMessage(h.topic, h.key, maxNum, h.beginTimestamp, h.endTimestamp);
     const header = {
       indexLastUpdateTimestamp: extString(result.indexLastUpdateTimestamp),
       indexLastUpdatePhyoffset: extString(result.indexLastUpdatePhyoffset),
@@ -51,11 +55,15 @@ export class QueryMessageProcessor {
   }
 
   /** The record at a CommitLog offset (decoded from an offset message id by the client). */
-  viewMessageById(request: RemotingCommand): RemotingCommand {
+  async viewMessageById(request: RemotingCommand): Promise<RemotingCommand> {
     const { offset } = decodeViewMessageRequestHeader(request.extFields);
+    const store = this.ctx.store;
     let record: Buffer | undefined;
     try {
-      record = offset >= 0 ? this.ctx.store.lookMessageByOffset(offset) : undefined;
+      if (offset >= 0)
+        record = store.lookMessageByOffsetAsync
+          ? await store.lookMessageByOffsetAsync(offset)
+          : store.lookMessageByOffset(offset);
     } catch (e) {
       // An offset that is not the start of a record reads as garbage: report it as not found.
       if (!isStratusError(e)) throw e;
