@@ -120,7 +120,7 @@ export class ConditionalWriteBehind {
         this.log(`${this.what}: MetadataStore write failed, retrying: ${String(this.lastError)}`);
       failures++;
       const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(failures, 16));
-      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random() / 2)));
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random() / 2)).unref());
     }
   }
 
