@@ -1,0 +1,98 @@
+/**
+ * The unmodified Java clients over tiered history: `stratus dev` with 64 KiB segments and chunks and local
+ * retention of one segment. The 4.9.8 producer sends 2,000 1 KiB messages (its own read-back checks every
+ * key); once 20+ chunks are in the manifest and the local CommitLog is down to the last segments, push
+ * consumers of 4.9.8 and 5.3.3 (new groups, CONSUME_FROM_FIRST_OFFSET) consume every message from offset 0.
+ * Always judged against Stratus: tiering is Stratus's own.
+ */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SqliteMetadataStore } from "../../lib/ports/embedded/sqlite-metadata-store.js";
+import { listTierChunks } from "../../lib/ports/records/tier-manifest.js";
+import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
+import type { RunningCluster } from "../support/cluster.js";
+import { explain, runScenario } from "./java-runners.js";
+
+const CONF = [
+  "mappedFileSizeCommitLog=65536",
+  "tierChunkBytes=65536",
+  "tierChunkMaxAgeMs=200",
+  "tierLocalRetentionBytes=65536",
+].join("\n");
+const COUNT = 2000;
+
+async function chunkCount(dataDir: string): Promise<number> {
+  const md = new SqliteMetadataStore(join(dataDir, "cloud", "metadata.sqlite"));
+  try {
+    return (await listTierChunks(md, "broker-a", { limit: 1000 })).chunks.length;
+  } finally {
+    await md.close();
+  }
+}
+
+async function until(cond: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("Java clients read tiered history", () => {
+  let dev: StratusDev;
+  let cluster: RunningCluster;
+  let topic: string;
+
+  beforeAll(async () => {
+    dev = await startStratusDev({ brokerConf: `${CONF}\n` });
+    cluster = {
+      target: "stratus",
+      description: "stratus dev (tiered)",
+      namesrvAddr: dev.namesrvAddr,
+      brokerAddr: dev.brokerAddr,
+      clusterName: undefined,
+      brokerName: undefined,
+      dataDir: dev.dataDir,
+      recentOutput: () => dev.output().slice(-4000),
+      stop: async () => {
+        await dev.stop();
+      },
+    };
+  });
+
+  afterAll(async () => {
+    await dev?.stop();
+    if (dev) removeDir(dev.dataDir);
+  });
+
+  it("4.9.8 sends 2,000 messages and reads every key back", async () => {
+    const run = await runScenario("4.9.8", "send", cluster, {
+      mode: "sync",
+      count: COUNT,
+      queues: 4,
+      bodySize: 1024,
+    });
+    expect(run.result.ok, explain(run)).toBe(true);
+    topic = run.result.topic as string;
+    await until(async () => (await chunkCount(dev.dataDir)) >= 20, 60_000, "20 chunks in the manifest");
+    await until(
+      () => readdirSync(join(dev.dataDir, "broker", "commitlog")).length <= 2,
+      60_000,
+      "local retention",
+    );
+  }, 240_000);
+
+  for (const version of ["4.9.8", "5.3.3"]) {
+    it(`${version} push consumer gets every message from offset 0 once history left local disk`, async () => {
+      expect(topic).toBeDefined();
+      const run = await runScenario(version, "consume", cluster, {
+        topic,
+        group: `tiered_${version.replaceAll(".", "_")}`,
+        expect: COUNT,
+      });
+      expect(run.result.ok, explain(run)).toBe(true);
+      expect(run.result.consumed).toBe(COUNT);
+    }, 240_000);
+  }
+});
