@@ -156,6 +156,24 @@ describe("stateless restart", () => {
   }, 120_000);
 });
 
+describe("drain on SIGTERM", () => {
+  it("uploads the partial chunk the age and size limits have not cut yet before exiting", async () => {
+    const topic = "DrainOnStop";
+    const conf = "tierChunkBytes=8388608\ntierChunkMaxAgeMs=600000\ndrainTimeoutMs=20000";
+    const first = await dev(conf);
+    for (let i = 0; i < 50; i++)
+      expect((await sendV2(client, first.brokerAddr, topic, 0, bodyFor(i))).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await chunkCount(first.dataDir)).toBe(0);
+    expect(await first.stop()).toBe(0);
+    expect(await chunkCount(first.dataDir)).toBeGreaterThan(0);
+    removeDir(join(first.dataDir, "broker"));
+    const second = await dev(conf, first.dataDir);
+    const msgs = await pullAll(client, second.brokerAddr, topic, 0);
+    expect(msgs.map((m) => nameOf(m.body))).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+  }, 120_000);
+});
+
 describe("objectStore durability", () => {
   it("serves every acknowledged message after SIGKILL and the loss of the broker's disk", async () => {
     const topic = "ObjectStoreDurable";

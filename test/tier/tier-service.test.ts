@@ -206,6 +206,19 @@ describe("faults", () => {
     expect((await manifest()).length).toBe(t.tier.status().chunks);
   });
 
+  it("gives up draining after the timeout while the object store is down, keeping the data local", async () => {
+    const t = await tiered("a", { tier: { chunkMaxAgeMs: 600_000 } });
+    await send(t.store, 0, 2);
+    cloud.objects.down = true;
+    const started = Date.now();
+    expect(await t.tier.drain(300)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(t.tier.status().pendingBytes).toBeGreaterThan(0);
+    expect(t.store.getMinPhyOffset()).toBe(0);
+    cloud.objects.down = false;
+    expect(await t.tier.drain(5000)).toBe(true);
+  });
+
   it("stops uploading (fenced) when another process commits this broker's manifest", async () => {
     const a = await tiered("a");
     const b = await tiered("b");
