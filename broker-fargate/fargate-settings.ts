@@ -14,8 +14,8 @@
  *   STRATUS_CONF_<key>        broker: one broker.conf key as Apache spells it (STRATUS_CONF_brokerName=broker-a)
  *   STRATUS_NAMESRV_DNS       broker: "name:port" whose A records are every NameServer (ECS service discovery);
  *                             re-resolved every registerNameServerPeriod; an explicit namesrvAddr wins
- *   STRATUS_METADATA_TABLE / STRATUS_TIER_BUCKET / STRATUS_TIER_PREFIX
- *                             broker: the cluster's DynamoDB table and S3 bucket/prefix. Recorded and reported on
+ *   STRATUS_METADATA_TABLE / STRATUS_TIER_BUCKET
+ *                             broker: the cluster's DynamoDB table and the tier bucket. Recorded and reported on
  *                             the health endpoint; the broker does not use the AWS ports yet (docs: README, Deploy).
  *
  * Any other STRATUS_* variable is refused by name: a typo must not start a broker with defaults.
@@ -55,7 +55,6 @@ export interface NamesrvSettings extends CommonSettings {
 export interface CloudSettings {
   readonly metadataTable?: string | undefined;
   readonly tierBucket?: string | undefined;
-  readonly tierPrefix?: string | undefined;
 }
 
 export interface BrokerSettings extends CommonSettings {
@@ -80,7 +79,6 @@ const KEYS_BY_ROLE: Record<StratusRole, readonly string[]> = {
     "STRATUS_NAMESRV_DNS",
     "STRATUS_METADATA_TABLE",
     "STRATUS_TIER_BUCKET",
-    "STRATUS_TIER_PREFIX",
   ],
 };
 
@@ -157,7 +155,6 @@ export function readFargateSettings(env: Env): FargateSettings {
     cloud: {
       metadataTable: optional(env, "STRATUS_METADATA_TABLE"),
       tierBucket: optional(env, "STRATUS_TIER_BUCKET"),
-      tierPrefix: optional(env, "STRATUS_TIER_PREFIX"),
     },
   };
   // Fail at start, naming the key, rather than after discovery: the same check runs again with the real values.

@@ -4,7 +4,7 @@
  */
 import * as logs from "aws-cdk-lib/aws-logs";
 import type { DurabilityMode } from "./constructs/broker-service.js";
-import { validateClusterName } from "./constructs/cluster-scope.js";
+import { validateClusterName } from "./constructs/key-scope.js";
 
 export interface AppConfig {
   readonly clusters: readonly string[];
@@ -18,8 +18,8 @@ export interface AppConfig {
   readonly namesrvMemoryMiB: number;
   readonly drainSeconds: number;
   readonly logRetentionDays: logs.RetentionDays;
-  readonly tierRetentionDays: number;
-  readonly tableName?: string | undefined;
+  readonly tierExpireAfterDays: number;
+  readonly tableBaseName?: string | undefined;
   readonly deletionProtection: boolean;
   readonly pointInTimeRecovery: boolean;
   readonly s3ExpressAzId?: string | undefined;
@@ -46,8 +46,8 @@ const KEYS: Record<keyof AppConfig, Kind> = {
   namesrvMemoryMiB: "int",
   drainSeconds: "int",
   logRetentionDays: "int",
-  tierRetentionDays: "int",
-  tableName: "string",
+  tierExpireAfterDays: "int",
+  tableBaseName: "string",
   deletionProtection: "bool",
   pointInTimeRecovery: "bool",
   s3ExpressAzId: "string",
@@ -73,7 +73,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   namesrvMemoryMiB: 512,
   drainSeconds: 30,
   logRetentionDays: logs.RetentionDays.ONE_MONTH,
-  tierRetentionDays: 7,
+  tierExpireAfterDays: 30,
   deletionProtection: true,
   pointInTimeRecovery: true,
   maxAzs: 2,
@@ -117,7 +117,7 @@ function check(c: AppConfig): void {
     fail("brokerStorageGiB", "must be 21..200 (Fargate)");
   if (!RETENTIONS.has(c.logRetentionDays))
     fail("logRetentionDays", "must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)");
-  if (c.tierRetentionDays < 1) fail("tierRetentionDays", "must be at least 1");
+  if (c.tierExpireAfterDays < 1) fail("tierExpireAfterDays", "must be at least 1");
   if (c.maxAzs < 1) fail("maxAzs", "must be at least 1");
 }
 

@@ -25,15 +25,13 @@ export function buildStratusApp(app: App, config: AppConfig, env?: Environment):
   }
   const storage = new StratusStorageStack(app, "Stratus-Storage", {
     env,
-    description: "Stratus: metadata table and tier bucket (retained on delete)",
-    tableName: config.tableName,
+    description: "Stratus: metadata tables and tier bucket (retained on delete)",
+    tableBaseName: config.tableBaseName,
     deletionProtection: config.deletionProtection,
     pointInTimeRecovery: config.pointInTimeRecovery,
     expressAvailabilityZoneId: config.s3ExpressAzId,
-    clusters: config.clusters.map((clusterName) => ({
-      clusterName,
-      retentionDays: config.tierRetentionDays,
-    })),
+    clusters: config.clusters,
+    tierExpireAfterDays: config.tierExpireAfterDays,
   });
   const clusters = new Map<string, StratusClusterStack>();
   for (const clusterName of config.clusters) {
@@ -53,7 +51,7 @@ export function buildStratusApp(app: App, config: AppConfig, env?: Environment):
       namesrvSize: { cpu: config.namesrvCpu, memoryMiB: config.namesrvMemoryMiB },
       drainSeconds: config.drainSeconds,
       logRetention: config.logRetentionDays,
-      storage: storage.names,
+      storage: storage.storageFor(clusterName),
       vpcId: config.vpcId,
       maxAzs: config.maxAzs,
       natGateways: config.natGateways,

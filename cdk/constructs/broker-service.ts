@@ -5,13 +5,12 @@
  * registers it as brokerIP1; it finds the NameServers through the cluster's DNS name. On stop, ECS sends SIGTERM
  * and waits stopTimeout (drain + margin, at most 120 s on Fargate) before SIGKILL.
  */
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
-import { type ClusterStorageRef, grantClusterAccess } from "./cluster-access.js";
-import { objectKeyPrefix } from "./cluster-scope.js";
+import { brokerAccessStatements, type ClusterStorage, grant } from "./cluster-access.js";
 import {
   addStratusContainer,
   BROKER_PORT,
@@ -32,7 +31,7 @@ export interface BrokerServiceProps {
   readonly image: ecs.ContainerImage;
   readonly logGroup: logs.ILogGroup;
   readonly brokerName: string;
-  readonly storage: ClusterStorageRef;
+  readonly storage: ClusterStorage;
   readonly cpu: number;
   readonly memoryMiB: number;
   /** Fargate ephemeral storage for the CommitLog, 21..200 GiB. */
@@ -63,7 +62,10 @@ export class BrokerService extends Construct {
       memoryLimitMiB: props.memoryMiB,
       ephemeralStorageGiB: props.ephemeralStorageGiB,
     });
-    grantClusterAccess(this.taskDefinition.taskRole, props.storage);
+    grant(
+      this.taskDefinition.taskRole,
+      brokerAccessStatements(Stack.of(this), props.storage, props.brokerName),
+    );
     addStratusContainer(this.taskDefinition, {
       image: props.image,
       logGroup: props.logGroup,
@@ -79,7 +81,6 @@ export class BrokerService extends Construct {
         STRATUS_CONF_flushDiskType: props.durability,
         STRATUS_METADATA_TABLE: props.storage.tableName,
         STRATUS_TIER_BUCKET: props.storage.bucketName,
-        STRATUS_TIER_PREFIX: `${objectKeyPrefix(props.storage.clusterName)}${props.brokerName}/`,
       },
       ports: [BROKER_PORT, BROKER_VIP_PORT, HEALTH_PORT],
       stopTimeout: Duration.seconds(stopSeconds),

@@ -1,19 +1,19 @@
 /**
- * Least privilege for a broker task: its cluster's items in the metadata table and its cluster's objects in the
- * tier bucket, nothing else.
+ * Least privilege for the task roles (key layouts: key-scope.ts).
  *
- * DynamoDB: only item actions that always carry partition keys are granted, each under
- * `ForAllValues:StringLike dynamodb:LeadingKeys = ["<cluster>/*"]`. Scan is never granted: it has no leading key,
- * and ForAllValues over an empty set is true, so the condition would not protect it. TransactWriteItems is
- * authorized per item through PutItem/UpdateItem/DeleteItem/ConditionCheckItem. DescribeTable (no items) lets
- * MetadataStore.verify() check the table at start.
- * S3 (standard bucket): objects under "<cluster>/" and ListBucket with an s3:prefix condition.
- * S3 Express: s3express:CreateSession on the directory bucket (IAM cannot narrow it to a prefix).
+ * DynamoDB: only item actions that always carry partition keys are granted, on the cluster's own table, each under
+ * a `ForAllValues:` dynamodb:LeadingKeys condition. Scan is never granted: it has no leading key, and ForAllValues
+ * over an empty set is true, so the condition would not protect it. TransactWriteItems is authorized per item
+ * through PutItem/UpdateItem/DeleteItem/ConditionCheckItem. DescribeTable (no items) lets MetadataStore.verify()
+ * check the table at start.
+ * S3 (standard bucket): a broker's own chunk objects, and ListBucket only without a prefix or with its own (HeadBucket,
+ * which ObjectStore.verify() calls, is authorized as ListBucket without a prefix; such a listing shows key names,
+ * never contents). S3 Express: s3express:CreateSession on the directory bucket (IAM cannot narrow it to a prefix).
  * CloudWatch: PutMetricData only into the Stratus namespace (the upload-backlog alarm reads it).
  */
-import { Stack } from "aws-cdk-lib";
+import type { Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
-import { metadataKeyPrefix, objectKeyPrefix } from "./cluster-scope.js";
+import { brokerObjectPattern, brokerPartitionKeys, namesrvPartitionKeyPatterns } from "./key-scope.js";
 
 export const METRIC_NAMESPACE = "Stratus";
 
@@ -36,8 +36,10 @@ export const OBJECT_ACTIONS = [
   "s3:ListMultipartUploadParts",
 ] as const;
 
-export interface ClusterStorageRef {
+/** Where one cluster's state lives. */
+export interface ClusterStorage {
   readonly clusterName: string;
+  /** The cluster's own metadata table. */
   readonly tableName: string;
   readonly bucketName: string;
   readonly bucketKind: "standard" | "express";
@@ -47,30 +49,43 @@ export function metadataTableArn(stack: Stack, tableName: string): string {
   return stack.formatArn({ service: "dynamodb", resource: "table", resourceName: tableName });
 }
 
-export function tierBucketArn(stack: Stack, ref: ClusterStorageRef): string {
-  if (ref.bucketKind === "express") {
-    return stack.formatArn({ service: "s3express", resource: "bucket", resourceName: ref.bucketName });
+export function tierBucketArn(stack: Stack, storage: ClusterStorage): string {
+  if (storage.bucketKind === "express") {
+    return stack.formatArn({ service: "s3express", resource: "bucket", resourceName: storage.bucketName });
   }
-  return stack.formatArn({ service: "s3", region: "", account: "", resource: ref.bucketName });
+  return stack.formatArn({ service: "s3", region: "", account: "", resource: storage.bucketName });
 }
 
-/** The statements `grantClusterAccess` adds (exported so tests can read them without a role). */
-export function clusterAccessStatements(stack: Stack, ref: ClusterStorageRef): iam.PolicyStatement[] {
-  const tableArn = metadataTableArn(stack, ref.tableName);
-  const bucketArn = tierBucketArn(stack, ref);
-  const keyPrefix = metadataKeyPrefix(ref.clusterName);
-  const objectPrefix = objectKeyPrefix(ref.clusterName);
-  const statements = [
+function tableStatements(
+  stack: Stack,
+  tableName: string,
+  leadingKeys: Record<string, Record<string, string[]>>,
+) {
+  const tableArn = metadataTableArn(stack, tableName);
+  return [
     new iam.PolicyStatement({
-      sid: "ClusterItems",
+      sid: "OwnItems",
       actions: [...ITEM_ACTIONS],
       resources: [tableArn],
-      conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": [`${keyPrefix}*`] } },
+      conditions: leadingKeys,
     }),
     new iam.PolicyStatement({
       sid: "DescribeTable",
       actions: ["dynamodb:DescribeTable"],
       resources: [tableArn],
+    }),
+  ];
+}
+
+/** A broker's statements: its partitions of its cluster's table, its chunks in the bucket, its metrics. */
+export function brokerAccessStatements(
+  stack: Stack,
+  storage: ClusterStorage,
+  brokerName: string,
+): iam.PolicyStatement[] {
+  const statements = [
+    ...tableStatements(stack, storage.tableName, {
+      "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": brokerPartitionKeys(brokerName) },
     }),
     new iam.PolicyStatement({
       sid: "PublishMetrics",
@@ -79,7 +94,8 @@ export function clusterAccessStatements(stack: Stack, ref: ClusterStorageRef): i
       conditions: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } },
     }),
   ];
-  if (ref.bucketKind === "express") {
+  const bucketArn = tierBucketArn(stack, storage);
+  if (storage.bucketKind === "express") {
     statements.push(
       new iam.PolicyStatement({
         sid: "TierSession",
@@ -89,22 +105,30 @@ export function clusterAccessStatements(stack: Stack, ref: ClusterStorageRef): i
     );
     return statements;
   }
+  const objects = brokerObjectPattern(storage.clusterName, brokerName);
   statements.push(
     new iam.PolicyStatement({
-      sid: "ClusterObjects",
+      sid: "OwnChunks",
       actions: [...OBJECT_ACTIONS],
-      resources: [`${bucketArn}/${objectPrefix}*`],
+      resources: [`${bucketArn}/${objects}`],
     }),
     new iam.PolicyStatement({
-      sid: "ListClusterObjects",
+      sid: "HeadAndListOwnChunks",
       actions: ["s3:ListBucket"],
       resources: [bucketArn],
-      conditions: { StringLike: { "s3:prefix": [`${objectPrefix}*`] } },
+      conditions: { StringLikeIfExists: { "s3:prefix": [objects] } },
     }),
   );
   return statements;
 }
 
-export function grantClusterAccess(role: iam.IRole, ref: ClusterStorageRef): void {
-  for (const s of clusterAccessStatements(Stack.of(role), ref)) role.addToPrincipalPolicy(s);
+/** A stateless NameServer's statements: the lease, route and KV partitions of its cluster's table. */
+export function namesrvAccessStatements(stack: Stack, storage: ClusterStorage): iam.PolicyStatement[] {
+  return tableStatements(stack, storage.tableName, {
+    "ForAllValues:StringLike": { "dynamodb:LeadingKeys": namesrvPartitionKeyPatterns() },
+  });
+}
+
+export function grant(role: iam.IRole, statements: readonly iam.PolicyStatement[]): void {
+  for (const s of statements) role.addToPrincipalPolicy(s);
 }

@@ -1,16 +1,17 @@
 /**
  * The NameServer fleet: a Fargate service behind an internal Network Load Balancer on 9876 (clients' namesrvAddr),
- * also registered in the cluster's private DNS namespace as "namesrv", whose A records list every task: brokers
- * register with each NameServer directly (a NameServer keeps routes in memory; registering through the load
- * balancer would reach only one of them).
+ * also registered in the cluster's private DNS namespace as "namesrv", whose A records list every task. The
+ * NameServers are stateless (ADR 0005): routes, leases and the KV table live in the cluster's metadata table, so
+ * any of them answers alike; brokers still register with each one they find (as Apache brokers do).
  */
-import { Duration } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import * as ec2 from "aws-cdk-lib/aws-ec2";
 import * as ecs from "aws-cdk-lib/aws-ecs";
 import * as elbv2 from "aws-cdk-lib/aws-elasticloadbalancingv2";
 import type * as logs from "aws-cdk-lib/aws-logs";
 import * as servicediscovery from "aws-cdk-lib/aws-servicediscovery";
 import { Construct } from "constructs";
+import { type ClusterStorage, grant, namesrvAccessStatements } from "./cluster-access.js";
 import { addStratusContainer, HEALTH_PORT, NAMESRV_PORT } from "./stratus-container.js";
 
 export interface NamesrvFleetProps {
@@ -22,6 +23,7 @@ export interface NamesrvFleetProps {
   readonly memoryMiB: number;
   /** Who may open connections to 9876 (clients and brokers). */
   readonly clientPeer: ec2.IPeer;
+  readonly storage: ClusterStorage;
 }
 
 export const NAMESRV_DISCOVERY_NAME = "namesrv";
@@ -43,10 +45,15 @@ export class NamesrvFleet extends Construct {
       image: props.image,
       logGroup: props.logGroup,
       streamPrefix: "namesrv",
-      environment: { STRATUS_ROLE: "namesrv", STRATUS_NAMESRV_PORT: String(NAMESRV_PORT) },
+      environment: {
+        STRATUS_ROLE: "namesrv",
+        STRATUS_NAMESRV_PORT: String(NAMESRV_PORT),
+        STRATUS_METADATA_TABLE: props.storage.tableName,
+      },
       ports: [NAMESRV_PORT, HEALTH_PORT],
       stopTimeout: Duration.seconds(15),
     });
+    grant(task.taskRole, namesrvAccessStatements(Stack.of(this), props.storage));
     this.securityGroup = new ec2.SecurityGroup(this, "Sg", {
       vpc,
       description: "Stratus NameServers: 9876 from clients and brokers, health from the load balancer",

@@ -11,8 +11,9 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { AdminFunction } from "../constructs/admin-function.js";
 import { BrokerService, type DurabilityMode } from "../constructs/broker-service.js";
+import type { ClusterStorage } from "../constructs/cluster-access.js";
 import { ClusterAlarms, DEFAULT_UPLOAD_BACKLOG_ALARM_BYTES } from "../constructs/cluster-alarms.js";
-import { validateClusterName } from "../constructs/cluster-scope.js";
+import { validateClusterName } from "../constructs/key-scope.js";
 import { NAMESRV_DISCOVERY_NAME, NamesrvFleet } from "../constructs/namesrv-fleet.js";
 import {
   BROKER_PORT,
@@ -20,7 +21,6 @@ import {
   NAMESRV_PORT,
   stratusImageAsset,
 } from "../constructs/stratus-container.js";
-import type { StorageNames } from "./storage-stack.js";
 
 export interface TaskSize {
   /** Fargate CPU units (256 = 0.25 vCPU). */
@@ -50,7 +50,8 @@ export interface StratusClusterStackProps extends StackProps {
   /** Seconds a broker keeps serving read-only after SIGTERM (default 30; stopTimeout is this + 20 s). */
   readonly drainSeconds?: number;
   readonly logRetention?: logs.RetentionDays;
-  readonly storage: StorageNames;
+  /** The cluster's table and the tier bucket (StratusStorageStack.storageFor). */
+  readonly storage: ClusterStorage;
   /**
    * An existing VPC (with private subnets that have egress) found by Vpc.fromLookup, which needs the stack's
    * account and region. Default: a new VPC, and no lookup at all.
@@ -108,6 +109,11 @@ export class StratusClusterStack extends Stack {
   constructor(scope: Construct, id: string, props: StratusClusterStackProps) {
     super(scope, id, props);
     const clusterName = validateClusterName(props.clusterName);
+    if (props.storage.clusterName !== clusterName) {
+      throw new Error(
+        `cluster '${clusterName}' was given the storage of cluster '${props.storage.clusterName}'`,
+      );
+    }
     const names = brokerNames(props.brokerCount);
     const vpc =
       props.vpcId === undefined
@@ -136,6 +142,7 @@ export class StratusClusterStack extends Stack {
       cpu: namesrvSize.cpu,
       memoryMiB: namesrvSize.memoryMiB,
       clientPeer,
+      storage: props.storage,
     });
     const brokerSg = new ec2.SecurityGroup(this, "BrokerSg", {
       vpc,
@@ -151,7 +158,7 @@ export class StratusClusterStack extends Stack {
         image,
         logGroup,
         brokerName,
-        storage: { clusterName, ...props.storage },
+        storage: props.storage,
         cpu: size.cpu,
         memoryMiB: size.memoryMiB,
         ephemeralStorageGiB: size.ephemeralStorageGiB,

@@ -80,10 +80,11 @@ describe("readFargateSettings", () => {
     expect(configError(() => broker({ STRATUS_NAMESRV_DNS: "n:70000" }))).toContain("must be host:port");
   });
 
-  it("records the cluster's table, bucket and prefix", () => {
-    expect(
-      broker({ STRATUS_METADATA_TABLE: "t", STRATUS_TIER_BUCKET: "b", STRATUS_TIER_PREFIX: "prod/" }).cloud,
-    ).toEqual({ metadataTable: "t", tierBucket: "b", tierPrefix: "prod/" });
+  it("records the cluster's table and bucket", () => {
+    expect(broker({ STRATUS_METADATA_TABLE: "t", STRATUS_TIER_BUCKET: "b" }).cloud).toEqual({
+      metadataTable: "t",
+      tierBucket: "b",
+    });
   });
 });
 

@@ -1,131 +1,220 @@
 /**
- * What a broker's task role may do, asked of the synthesized IAM policies through a small evaluator
- * (support/iam-policy.ts): its own cluster's items and objects, nothing of another cluster's, no table scans.
+ * What each task role may do, asked of the synthesized IAM policies through a small evaluator
+ * (support/iam-policy.ts). Two clusters, alpha and beta, share one storage stack: each has its own table, both
+ * use one tier bucket. A broker reaches its own partitions of its own cluster's table and its own chunks; a
+ * NameServer the route, lease and KV partitions of its cluster's table; nobody scans.
  */
 import { Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { readAppConfig } from "../../cdk/app-config.js";
 import { buildStratusApp } from "../../cdk/stratus-app.js";
+import { metadataKeyPart } from "../../lib/ports/metadata-store.js";
 import {
-  brokerTaskRoleId,
+  subscriptionGroupKey,
+  topicConfigKey,
+  topicRouteKey,
+} from "../../lib/ports/records/broker-configs.js";
+import { brokerLeaseKey } from "../../lib/ports/records/broker-leases.js";
+import { consumerOffsetKey } from "../../lib/ports/records/consumer-offsets.js";
+import { tierChunkKey } from "../../lib/ports/records/tier-manifest.js";
+import { chunkObjectKey } from "../../lib/tier/object-keys.js";
+import {
   isAllowed,
   type Request,
   render,
   roleStatements,
   type Statement,
+  type TemplateJson,
 } from "./support/iam-policy.js";
 import { testApp } from "./support/test-app.js";
 
-const TABLE = "arn:aws:dynamodb:us-east-1:111111111111:table/stratus-metadata";
-const OTHER_TABLE = "arn:aws:dynamodb:us-east-1:111111111111:table/someone-elses";
+const ARN = "arn:aws:dynamodb:us-east-1:111111111111:table/";
+const ALPHA_TABLE = `${ARN}stratus-metadata-alpha`;
+const BETA_TABLE = `${ARN}stratus-metadata-beta`;
 const BUCKET = "arn:aws:s3:::stratus-tier-111111111111-us-east-1";
 
-type Json = ReturnType<Template["toJSON"]>;
-let alpha: Json;
-let beta: Json;
-let alphaBroker: Statement[];
-let betaBroker: Statement[];
+let alpha: TemplateJson;
+let alphaBrokerA: Statement[];
+let alphaNamesrv: Statement[];
+let betaBrokerA: Statement[];
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+/** The task role of the task definition whose container environment has `name` = `value`. */
+function taskRoleStatements(template: TemplateJson, name: string, value: string): Statement[] {
+  const defs = Object.values(template.Resources as Record<string, Resource>).filter(
+    (r) =>
+      r.Type === "AWS::ECS::TaskDefinition" &&
+      JSON.stringify(r.Properties.ContainerDefinitions).includes(`{"Name":"${name}","Value":"${value}"}`),
+  );
+  if (defs.length !== 1) throw new Error(`${defs.length} task definitions with ${name}=${value}`);
+  const arn = defs[0]?.Properties.TaskRoleArn as { "Fn::GetAtt": [string, string] };
+  return roleStatements(template, arn["Fn::GetAtt"][0]);
+}
 
 beforeAll(() => {
   // GIVEN one storage stack shared by two clusters, alpha and beta, with two brokers each
   const app = testApp();
-  const config = readAppConfig({ clusters: "alpha,beta", imageUri: "stratus:test" });
-  const built = buildStratusApp(app, config);
+  const built = buildStratusApp(app, readAppConfig({ clusters: "alpha,beta", imageUri: "stratus:test" }));
   alpha = Template.fromStack(built.clusters.get("alpha") ?? built.storage).toJSON();
-  beta = Template.fromStack(built.clusters.get("beta") ?? built.storage).toJSON();
-  alphaBroker = roleStatements(alpha, brokerTaskRoleId(alpha, "broker-a"));
-  betaBroker = roleStatements(beta, brokerTaskRoleId(beta, "broker-b"));
+  const beta = Template.fromStack(built.clusters.get("beta") ?? built.storage).toJSON();
+  alphaBrokerA = taskRoleStatements(alpha, "STRATUS_CONF_brokerName", "broker-a");
+  alphaNamesrv = taskRoleStatements(alpha, "STRATUS_ROLE", "namesrv");
+  betaBrokerA = taskRoleStatements(beta, "STRATUS_CONF_brokerName", "broker-a");
 }, 120_000);
 
-const item = (action: string, keys: string[]) => ({
+const item = (action: string, table: string, ...pks: string[]): Request => ({
   action,
-  resource: TABLE,
-  context: { "dynamodb:LeadingKeys": keys },
+  resource: table,
+  context: { "dynamodb:LeadingKeys": pks },
 });
 
-describe("a broker's role in the metadata table", () => {
-  it("reads and writes items of its own cluster", () => {
-    // WHEN alpha's broker-a works on items whose partition key starts with "alpha/"
+/** Partition keys exactly as the record helpers build them. */
+const brokerAKeys = [
+  topicConfigKey("broker-a", "T").pk,
+  subscriptionGroupKey("broker-a", "G").pk,
+  consumerOffsetKey("broker-a", "G", "T", 0).pk,
+  tierChunkKey("broker-a", 0).pk,
+];
+const WRITE_AND_READ = [
+  "dynamodb:GetItem",
+  "dynamodb:Query",
+  "dynamodb:PutItem",
+  "dynamodb:UpdateItem",
+  "dynamodb:DeleteItem",
+  "dynamodb:ConditionCheckItem",
+  "dynamodb:BatchGetItem",
+  "dynamodb:BatchWriteItem",
+];
+
+describe("a broker's role in the metadata tables", () => {
+  it("reads and writes its own partitions of its cluster's table", () => {
+    // WHEN alpha's broker-a works on its topic configs, groups, offsets and tier manifest
     // THEN every item action it needs (transactions included, through ConditionCheckItem) is allowed
-    for (const action of [
-      "dynamodb:GetItem",
-      "dynamodb:Query",
-      "dynamodb:PutItem",
-      "dynamodb:UpdateItem",
-      "dynamodb:DeleteItem",
-      "dynamodb:ConditionCheckItem",
-      "dynamodb:BatchGetItem",
-      "dynamodb:BatchWriteItem",
-    ]) {
-      expect(isAllowed(alphaBroker, item(action, ["alpha/topic-config/broker-a"])), action).toBe(true);
+    for (const action of WRITE_AND_READ) {
+      for (const pk of brokerAKeys)
+        expect(isAllowed(alphaBrokerA, item(action, ALPHA_TABLE, pk)), `${action} ${pk}`).toBe(true);
     }
+    expect(isAllowed(alphaBrokerA, item("dynamodb:BatchWriteItem", ALPHA_TABLE, ...brokerAKeys))).toBe(true);
   });
 
-  it("cannot touch another cluster's items", () => {
-    // WHEN alpha's broker asks for beta's items, and beta's broker for alpha's
-    // THEN both are denied, also when one item of a batch is foreign
-    for (const action of ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"]) {
-      expect(isAllowed(alphaBroker, item(action, ["beta/topic-config/broker-a"])), action).toBe(false);
-      expect(isAllowed(betaBroker, item(action, ["alpha/consumer-offset/broker-a"])), action).toBe(false);
+  it("cannot touch another cluster's items, even those of a broker with the same name", () => {
+    for (const action of WRITE_AND_READ) {
+      for (const pk of brokerAKeys) {
+        expect(isAllowed(alphaBrokerA, item(action, BETA_TABLE, pk)), `${action} ${pk}`).toBe(false);
+        expect(isAllowed(betaBrokerA, item(action, ALPHA_TABLE, pk)), `${action} ${pk}`).toBe(false);
+      }
     }
-    expect(isAllowed(alphaBroker, item("dynamodb:BatchWriteItem", ["alpha/x", "beta/y"]))).toBe(false);
-    // AND a cluster name that merely starts like another one does not match it
-    expect(isAllowed(alphaBroker, item("dynamodb:GetItem", ["alphabet/x"]))).toBe(false);
+    expect(isAllowed(alphaBrokerA, { action: "dynamodb:DescribeTable", resource: BETA_TABLE })).toBe(false);
+  });
+
+  it("cannot touch another broker's partitions or the NameServers' in its own table", () => {
+    const others = [
+      topicConfigKey("broker-b", "T").pk,
+      consumerOffsetKey("broker-b", "G", "T", 0).pk,
+      brokerLeaseKey("alpha", "broker-a", 0).pk,
+      topicRouteKey("T", "broker-a").pk,
+      `topic-config/${metadataKeyPart("broker-a")}x`,
+    ];
+    for (const pk of others)
+      expect(isAllowed(alphaBrokerA, item("dynamodb:PutItem", ALPHA_TABLE, pk)), pk).toBe(false);
+    // AND one foreign key spoils a whole batch
+    expect(
+      isAllowed(
+        alphaBrokerA,
+        item("dynamodb:BatchWriteItem", ALPHA_TABLE, brokerAKeys[0] ?? "", others[0] ?? ""),
+      ),
+    ).toBe(false);
   });
 
   it("cannot scan, which would bypass the leading-key condition", () => {
     // GIVEN that ForAllValues over a request without leading keys holds (IAM's rule)
-    expect(isAllowed(alphaBroker, { action: "dynamodb:GetItem", resource: TABLE })).toBe(true);
-    // THEN Scan must simply not be granted
-    expect(isAllowed(alphaBroker, { action: "dynamodb:Scan", resource: TABLE })).toBe(false);
-    expect(alphaBroker.flatMap((s) => [s.Action].flat()).filter((a) => /scan|\*/i.test(a))).toEqual([]);
+    expect(isAllowed(alphaBrokerA, { action: "dynamodb:GetItem", resource: ALPHA_TABLE })).toBe(true);
+    // THEN Scan must simply not be granted, to any role
+    for (const role of [alphaBrokerA, alphaNamesrv]) {
+      expect(isAllowed(role, { action: "dynamodb:Scan", resource: ALPHA_TABLE })).toBe(false);
+      expect(role.flatMap((s) => [s.Action].flat()).filter((a) => /scan|\*/i.test(a))).toEqual([]);
+    }
   });
 
-  it("may describe its table but touches no other table and cannot change the table itself", () => {
-    expect(isAllowed(alphaBroker, { action: "dynamodb:DescribeTable", resource: TABLE })).toBe(true);
-    expect(isAllowed(alphaBroker, { ...item("dynamodb:GetItem", ["alpha/x"]), resource: OTHER_TABLE })).toBe(
-      false,
-    );
+  it("may describe its table but cannot change or delete it", () => {
+    expect(isAllowed(alphaBrokerA, { action: "dynamodb:DescribeTable", resource: ALPHA_TABLE })).toBe(true);
     for (const action of [
       "dynamodb:DeleteTable",
       "dynamodb:UpdateTable",
       "dynamodb:UpdateContinuousBackups",
     ]) {
-      expect(isAllowed(alphaBroker, { action, resource: TABLE }), action).toBe(false);
+      expect(isAllowed(alphaBrokerA, { action, resource: ALPHA_TABLE }), action).toBe(false);
     }
   });
 });
 
+describe("a NameServer's role", () => {
+  it("reads and writes leases, routes, its topic index and the KV table of its cluster", () => {
+    const keys = [
+      brokerLeaseKey("alpha", "broker-a", 0).pk,
+      topicRouteKey("T", "broker-a").pk,
+      "namesrv-broker-topics/broker-a",
+      "namesrv-kv/ORDER_TOPIC_CONFIG",
+      "namesrv-kv-namespaces",
+    ];
+    for (const action of WRITE_AND_READ) {
+      for (const pk of keys)
+        expect(isAllowed(alphaNamesrv, item(action, ALPHA_TABLE, pk)), `${action} ${pk}`).toBe(true);
+    }
+  });
+
+  it("cannot touch brokers' partitions or another cluster's table", () => {
+    for (const pk of brokerAKeys)
+      expect(isAllowed(alphaNamesrv, item("dynamodb:GetItem", ALPHA_TABLE, pk)), pk).toBe(false);
+    expect(isAllowed(alphaNamesrv, item("dynamodb:GetItem", BETA_TABLE, "broker-lease"))).toBe(false);
+  });
+
+  it("has nothing in the bucket", () => {
+    expect(
+      isAllowed(alphaNamesrv, {
+        action: "s3:GetObject",
+        resource: `${BUCKET}/${chunkObjectKey("alpha", "broker-a", 0, 1)}`,
+      }),
+    ).toBe(false);
+  });
+});
+
 describe("a broker's role in the tier bucket", () => {
-  it("reads, writes and deletes objects under its cluster's prefix", () => {
+  const chunk = (cluster: string, broker: string) =>
+    `${BUCKET}/${chunkObjectKey(cluster, broker, 4096, 8192)}`;
+
+  it("reads, writes and deletes its own chunks, at the keys the tier code builds", () => {
     for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]) {
-      expect(isAllowed(alphaBroker, { action, resource: `${BUCKET}/alpha/broker-a/chunk-1` }), action).toBe(
-        true,
-      );
+      expect(isAllowed(alphaBrokerA, { action, resource: chunk("alpha", "broker-a") }), action).toBe(true);
     }
   });
 
-  it("cannot read or write another cluster's objects", () => {
+  it("cannot read or write another cluster's or another broker's chunks", () => {
     for (const action of ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]) {
-      expect(isAllowed(alphaBroker, { action, resource: `${BUCKET}/beta/broker-a/chunk-1` }), action).toBe(
+      expect(isAllowed(alphaBrokerA, { action, resource: chunk("beta", "broker-a") }), action).toBe(false);
+      expect(isAllowed(betaBrokerA, { action, resource: chunk("alpha", "broker-a") }), action).toBe(false);
+      expect(isAllowed(alphaBrokerA, { action, resource: chunk("alpha", "broker-b") }), action).toBe(false);
+      expect(
+        isAllowed(alphaBrokerA, { action, resource: `${BUCKET}/tier/abcde/alpha/broker-a/x` }),
+        action,
+      ).toBe(false);
+      expect(isAllowed(alphaBrokerA, { action, resource: `${BUCKET}/other/alpha/broker-a/x` }), action).toBe(
         false,
       );
-      expect(isAllowed(betaBroker, { action, resource: `${BUCKET}/alpha/broker-a/chunk-1` }), action).toBe(
-        false,
-      );
-      expect(isAllowed(alphaBroker, { action, resource: `${BUCKET}/alphabet/x` }), action).toBe(false);
     }
   });
 
-  it("lists only with its own prefix", () => {
+  it("may check the bucket exists and list its own chunks, but list no other prefix", () => {
     const list = (prefix?: string): Request => ({
       action: "s3:ListBucket",
       resource: BUCKET,
       context: prefix === undefined ? {} : { "s3:prefix": prefix },
     });
-    expect(isAllowed(alphaBroker, list("alpha/broker-a/"))).toBe(true);
-    expect(isAllowed(alphaBroker, list("beta/"))).toBe(false);
-    expect(isAllowed(alphaBroker, list())).toBe(false);
+    expect(isAllowed(alphaBrokerA, list())).toBe(true); // HeadBucket
+    expect(isAllowed(alphaBrokerA, list("tier/0a1b/alpha/broker-a/"))).toBe(true);
+    expect(isAllowed(alphaBrokerA, list("tier/"))).toBe(false);
+    expect(isAllowed(alphaBrokerA, list("tier/0a1b/beta/broker-a/"))).toBe(false);
   });
 
   it("cannot change the bucket's policy, ACLs or lifecycle", () => {
@@ -135,24 +224,24 @@ describe("a broker's role in the tier bucket", () => {
       "s3:PutLifecycleConfiguration",
       "s3:DeleteBucket",
     ]) {
-      expect(isAllowed(alphaBroker, { action, resource: BUCKET }), action).toBe(false);
+      expect(isAllowed(alphaBrokerA, { action, resource: BUCKET }), action).toBe(false);
     }
   });
 });
 
 describe("the rest of the broker's role", () => {
   it("publishes metrics only into the Stratus namespace", () => {
-    const put = (ns: string) => ({
+    const put = (ns: string): Request => ({
       action: "cloudwatch:PutMetricData",
       resource: "*",
       context: { "cloudwatch:namespace": ns },
     });
-    expect(isAllowed(alphaBroker, put("Stratus"))).toBe(true);
-    expect(isAllowed(alphaBroker, put("AWS/ECS"))).toBe(false);
+    expect(isAllowed(alphaBrokerA, put("Stratus"))).toBe(true);
+    expect(isAllowed(alphaBrokerA, put("AWS/ECS"))).toBe(false);
   });
 
   it("grants nothing beyond the statements above", () => {
-    const actions = alphaBroker.flatMap((s) => [s.Action].flat()).sort();
+    const actions = alphaBrokerA.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual(
       [
         "cloudwatch:PutMetricData",
@@ -176,27 +265,22 @@ describe("the rest of the broker's role", () => {
   });
 });
 
-describe("the NameServer's role", () => {
-  it("has no data permissions (NameServers keep routes in memory today)", () => {
-    const taskDefs = Object.values(
-      alpha.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
-    )
-      .filter((r) => r.Type === "AWS::ECS::TaskDefinition")
-      .filter((r) =>
-        JSON.stringify(r.Properties.ContainerDefinitions).includes('"STRATUS_ROLE","Value":"namesrv"'),
-      );
-    expect(taskDefs).toHaveLength(1);
-    const arn = taskDefs[0]?.Properties.TaskRoleArn as { "Fn::GetAtt": [string] } | undefined;
-    const roleId = arn?.["Fn::GetAtt"][0] ?? "missing";
-    expect(roleStatements(alpha, roleId)).toEqual([]);
-  });
-});
-
 describe("the policy evaluator", () => {
-  it("renders the ARNs the stacks build from pseudo parameters", () => {
+  it("renders the ARNs the stacks build from pseudo parameters and refuses what it cannot", () => {
     expect(render({ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":s3:::b"]] })).toBe(
       "arn:aws:s3:::b",
     );
     expect(() => render({ "Fn::ImportValue": "x" })).toThrow(/cannot render/);
+  });
+
+  it("applies IAM's rules for missing condition keys", () => {
+    const s = (op: string): Statement[] => [
+      { Effect: "Allow", Action: "x:Y", Resource: "*", Condition: { [op]: { "k:v": ["a*"] } } },
+    ];
+    const bare = { action: "x:Y", resource: "r" };
+    expect(isAllowed(s("StringLike"), bare)).toBe(false);
+    expect(isAllowed(s("StringLikeIfExists"), bare)).toBe(true);
+    expect(isAllowed(s("ForAllValues:StringLike"), bare)).toBe(true);
+    expect(isAllowed(s("ForAllValues:StringLike"), { ...bare, context: { "k:v": ["ab", "b"] } })).toBe(false);
   });
 });

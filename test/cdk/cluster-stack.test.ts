@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Token } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import * as ecs from "aws-cdk-lib/aws-ecs";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAppConfig } from "../../cdk/app-config.js";
-import { brokerNames, type StratusClusterStack } from "../../cdk/stacks/cluster-stack.js";
+import { brokerNames, StratusClusterStack } from "../../cdk/stacks/cluster-stack.js";
 import { buildStratusApp } from "../../cdk/stratus-app.js";
 import { testApp } from "./support/test-app.js";
 
@@ -150,7 +151,10 @@ describe("the NameServer fleet", () => {
       Memory: "512",
       ContainerDefinitions: [
         Match.objectLike({
-          Environment: Match.arrayWith([{ Name: "STRATUS_ROLE", Value: "namesrv" }]),
+          Environment: Match.arrayWith([
+            { Name: "STRATUS_ROLE", Value: "namesrv" },
+            { Name: "STRATUS_METADATA_TABLE", Value: "stratus-metadata-stratus" },
+          ]),
           PortMappings: [
             { ContainerPort: 9876, Protocol: "tcp" },
             { ContainerPort: 8080, Protocol: "tcp" },
@@ -227,8 +231,7 @@ describe("the broker fleet", () => {
       STRATUS_CONF_brokerId: "0",
       STRATUS_CONF_listenPort: "10911",
       STRATUS_CONF_flushDiskType: "ASYNC_FLUSH",
-      STRATUS_METADATA_TABLE: "stratus-metadata",
-      STRATUS_TIER_PREFIX: "stratus/broker-b/",
+      STRATUS_METADATA_TABLE: "stratus-metadata-stratus",
     });
     // brokerIP1 is not fixed: the task registers the private IP it finds in the ECS task metadata
     expect(env.STRATUS_CONF_brokerIP1).toBeUndefined();
@@ -326,6 +329,15 @@ describe("props", () => {
     expect(brokerNames(26).at(-1)).toBe("broker-z");
     expect(() => brokerNames(0)).toThrow(/brokerCount/);
     expect(() => brokerNames(27)).toThrow(/brokerCount/);
+  });
+
+  it("refuses the storage of another cluster", () => {
+    const app = testApp();
+    const storage = { clusterName: "a", tableName: "t-a", bucketName: "b", bucketKind: "standard" as const };
+    const image = ecs.ContainerImage.fromRegistry("x");
+    expect(
+      () => new StratusClusterStack(app, "X", { clusterName: "b", brokerCount: 1, storage, image }),
+    ).toThrow(/was given the storage of cluster 'a'/);
   });
 
   it("refuses a drain that cannot fit in Fargate's 120 s stop timeout", () => {

@@ -1,33 +1,36 @@
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { StratusStorageStack } from "../../cdk/stacks/storage-stack.js";
-import { DEFAULT_METADATA_TABLE_NAME, METADATA_ATTRIBUTES } from "../../lib/ports/aws/definitions.js";
+import { METADATA_ATTRIBUTES } from "../../lib/ports/aws/definitions.js";
 import { testApp } from "./support/test-app.js";
 
 let standard: Template;
 let express: Template;
 let unprotected: Template;
+let storageOf: (cluster: string) => ReturnType<StratusStorageStack["storageFor"]>;
 
 beforeAll(() => {
   // GIVEN one app with the default storage, an S3 Express variant and one with protections turned off
   const app = testApp();
-  const clusters = [
-    { clusterName: "prod", retentionDays: 90, infrequentAccessAfterDays: 30 },
-    { clusterName: "dev" },
-  ];
   const stacks = [
-    new StratusStorageStack(app, "Standard", { clusters }),
+    new StratusStorageStack(app, "Standard", {
+      clusters: ["prod", "dev"],
+      tierExpireAfterDays: 90,
+      infrequentAccessAfterDays: 30,
+    }),
     new StratusStorageStack(app, "Express", {
-      clusters: [{ clusterName: "prod", retentionDays: 3 }],
+      clusters: ["prod"],
+      tierExpireAfterDays: 3,
       expressAvailabilityZoneId: "use1-az4",
-      tableName: "stratus-express",
+      tableBaseName: "stratus-express",
     }),
     new StratusStorageStack(app, "Unprotected", {
-      clusters: [{ clusterName: "scratch" }],
+      clusters: ["scratch"],
       deletionProtection: false,
       pointInTimeRecovery: false,
     }),
   ];
+  storageOf = (cluster) => (stacks[0] as StratusStorageStack).storageFor(cluster);
   // WHEN it is synthesized once (every stack built before the first synth)
   [standard, express, unprotected] = stacks.map((s) => Template.fromStack(s)) as [
     Template,
@@ -37,10 +40,20 @@ beforeAll(() => {
 }, 120_000);
 
 describe("the metadata table", () => {
+  it("is one table per cluster, named after it", () => {
+    const names = Object.values(standard.findResources("AWS::DynamoDB::GlobalTable")).map(
+      (r) => r.Properties.TableName,
+    );
+    expect(names.sort()).toEqual(["stratus-metadata-dev", "stratus-metadata-prod"]);
+    expect(storageOf("dev").tableName).toBe("stratus-metadata-dev");
+    expect(() => storageOf("qa")).toThrow(/no table for cluster 'qa'/);
+    express.hasResourceProperties("AWS::DynamoDB::GlobalTable", { TableName: "stratus-express-prod" });
+  });
+
   it("has the key schema and TTL attribute of definitions.ts, on-demand", () => {
-    // THEN the table is keyed exactly as the DynamoDB MetadataStore reads it
+    // THEN each table is keyed exactly as the DynamoDB MetadataStore reads it
     standard.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
-      TableName: DEFAULT_METADATA_TABLE_NAME,
+      TableName: "stratus-metadata-prod",
       BillingMode: "PAY_PER_REQUEST",
       KeySchema: [
         { AttributeName: METADATA_ATTRIBUTES.partitionKey, KeyType: "HASH" },
@@ -115,7 +128,7 @@ describe("the standard tier bucket", () => {
     });
   });
 
-  it("expires each cluster's prefix by age, moves it to Standard-IA when asked, and aborts stale uploads", () => {
+  it("expires tier chunks by prefix and age, moves them to Standard-IA when asked, and aborts stale uploads", () => {
     const rules = Object.values(standard.findResources("AWS::S3::Bucket"))[0]?.Properties
       .LifecycleConfiguration.Rules as Record<string, unknown>[];
     expect(rules).toEqual([
@@ -125,13 +138,12 @@ describe("the standard tier bucket", () => {
         Status: "Enabled",
       },
       {
-        Id: "expire-prod",
-        Prefix: "prod/",
+        Id: "expire-tier",
+        Prefix: "tier/",
         ExpirationInDays: 90,
         Transitions: [{ StorageClass: "STANDARD_IA", TransitionInDays: 30 }],
         Status: "Enabled",
       },
-      { Id: "expire-dev", Prefix: "dev/", ExpirationInDays: 7, Status: "Enabled" },
     ]);
   });
 
@@ -161,7 +173,7 @@ describe("the S3 Express One Zone variant", () => {
               Status: "Enabled",
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
             },
-            { Id: "expire-prod", Status: "Enabled", Prefix: "prod/", ExpirationInDays: 3 },
+            { Id: "expire-tier", Status: "Enabled", Prefix: "tier/", ExpirationInDays: 3 },
           ],
         },
       },
@@ -177,7 +189,9 @@ describe("the S3 Express One Zone variant", () => {
     expect(
       () =>
         new StratusStorageStack(app, "Bad1", {
-          clusters: [{ clusterName: "p", infrequentAccessAfterDays: 30, retentionDays: 60 }],
+          clusters: ["p"],
+          infrequentAccessAfterDays: 30,
+          tierExpireAfterDays: 60,
           expressAvailabilityZoneId: "use1-az4",
         }),
     ).toThrow(/no storage-class transitions/);
@@ -193,20 +207,24 @@ describe("storage props", () => {
     expect(
       () =>
         new StratusStorageStack(app, "Ia1", {
-          clusters: [{ clusterName: "p", infrequentAccessAfterDays: 10, retentionDays: 60 }],
+          clusters: ["p"],
+          infrequentAccessAfterDays: 10,
+          tierExpireAfterDays: 60,
         }),
     ).toThrow(/infrequentAccessAfterDays must be >= 30/);
     expect(
       () =>
         new StratusStorageStack(app, "Ia2", {
-          clusters: [{ clusterName: "p", infrequentAccessAfterDays: 30, retentionDays: 20 }],
+          clusters: ["p"],
+          infrequentAccessAfterDays: 30,
+          tierExpireAfterDays: 20,
         }),
     ).toThrow(/< expireAfterDays/);
   });
 
-  it("refuses a cluster name that cannot be a key prefix and DNS label", () => {
-    expect(
-      () => new StratusStorageStack(testApp(), "Bad", { clusters: [{ clusterName: "Prod_1" }] }),
-    ).toThrow(/cluster name 'Prod_1'/);
+  it("refuses a cluster name that cannot be a table name suffix and a DNS label", () => {
+    expect(() => new StratusStorageStack(testApp(), "Bad", { clusters: ["Prod_1"] })).toThrow(
+      /cluster name 'Prod_1'/,
+    );
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A small evaluator for the IAM policies a synthesized template grants, so tests ask "may this role do X to Y?"
  * instead of matching JSON shapes. It covers what the stacks use: Allow/Deny, Action/Resource wildcards (* and ?),
- * and the condition operators StringEquals, StringLike and their ForAllValues: forms, with IAM's semantics
- * (a single-valued operator on a missing key is false; ForAllValues over a missing or empty key is true).
+ * and the condition operators StringEquals, StringLike, their ForAllValues: forms and IfExists suffix, with IAM's
+ * semantics (a single-valued operator on a missing key is false unless IfExists; ForAllValues over a missing or
+ * empty key is true).
  * CloudFormation intrinsics in resources are rendered with fixed pseudo parameters; anything else it does not
  * know makes it throw, so an unexpected policy shape fails the test instead of passing it.
  */
@@ -79,7 +80,8 @@ function conditionHolds(
 ): boolean {
   const actual = request.context?.[key];
   const forAll = operator.startsWith("ForAllValues:");
-  const base = forAll ? operator.slice("ForAllValues:".length) : operator;
+  const ifExists = operator.endsWith("IfExists");
+  const base = (forAll ? operator.slice("ForAllValues:".length) : operator).replace(/IfExists$/, "");
   const match =
     base === "StringEquals"
       ? (v: string) => expected.includes(v)
@@ -88,7 +90,8 @@ function conditionHolds(
         : undefined;
   if (match === undefined) throw new Error(`condition operator ${operator} is not modelled`);
   if (forAll) return actual === undefined || list(actual).every(match);
-  if (actual === undefined || Array.isArray(actual)) return false;
+  if (actual === undefined) return ifExists;
+  if (Array.isArray(actual)) return false;
   return match(actual as string);
 }
 
