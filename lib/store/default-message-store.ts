@@ -32,10 +32,12 @@ import { DEFAULT_MESSAGE_DELAY_LEVEL, parseDelayLevels } from "./schedule-delay.
 import { validateMessageStoreConfig } from "./store-config.js";
 import { abortPath, checkpointPath, commitLogDir, indexDir } from "./store-path.js";
 import { StoreStats } from "./store-stats.js";
-import { alignUpToSegment, type LocalCommitLog, type TierHooks } from "./tier-hooks.js";
+import type { LocalCommitLog, TierHooks } from "./tier-hooks.js";
 import {
+  continueAfterTier,
   getMessageTiered,
   lookMessageTiered,
+  mergeTopicQueues,
   queryMessageTiered,
   recordHasKey,
   spanOf,
@@ -119,7 +121,7 @@ export class DefaultMessageStore implements MessageStore, LocalCommitLog {
       },
       lastExitOK,
     );
-    this.continueAfterTier();
+    continueAfterTier(this.commitLog, this.consumeQueues, this.tier?.cold.committedOffset() ?? 0);
     this.writer.lastStoreTimestamp = Math.max(
       outcome.lastStoreTimestamp,
       this.checkpoint.data.physicMsgTimestamp,
@@ -144,23 +146,6 @@ export class DefaultMessageStore implements MessageStore, LocalCommitLog {
     this.retentionTimer = setInterval(() => this.runRetention(), RETENTION_INTERVAL_MS).unref();
     this.stats.start();
     this.state = "running";
-  }
-
-  /**
-   * A local CommitLog behind what the tier holds (an empty disk, or one that lost its tail) holds nothing the
-   * tier lacks: drop it and continue at the first segment boundary after the tier's end, so offsets never
-   * collide with tiered records. Queue offsets continue after the tier's (initialQueueOffset).
-   */
-  private continueAfterTier(): void {
-    const committed = this.tier?.cold.committedOffset() ?? 0;
-    const log = this.commitLog;
-    if (committed <= log.maxOffset) return;
-    if (log.segments.length > 0) {
-      log.truncateAt(log.minOffset);
-      for (const topic of this.consumeQueues.topicQueueTable().keys()) this.consumeQueues.deleteTopic(topic);
-    }
-    log.emptyStart = alignUpToSegment(committed, log.segmentSize);
-    log.flushedOffset = log.emptyStart;
   }
 
   private wireWriter(flushService: FlushService): void {
@@ -352,15 +337,7 @@ export class DefaultMessageStore implements MessageStore, LocalCommitLog {
   }
 
   getTopicQueueTable(): Map<string, number[]> {
-    const table = this.consumeQueues.topicQueueTable();
-    for (const [topic, ids] of this.tier?.cold.topicQueues() ?? []) {
-      const merged = new Set([...(table.get(topic) ?? []), ...ids]);
-      table.set(
-        topic,
-        [...merged].sort((a, b) => a - b),
-      );
-    }
-    return table;
+    return mergeTopicQueues(this.consumeQueues.topicQueueTable(), this.tier?.cold.topicQueues());
   }
 
   deleteTopics(topics: string[]): void {

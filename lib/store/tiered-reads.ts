@@ -10,6 +10,7 @@ import { MessageConst } from "../protocol/message-properties.js";
 import { decodeMessageRecord } from "../protocol/message-record.js";
 import type { CommitLog } from "./commitlog/commit-log.js";
 import type { ConsumeQueue } from "./consumequeue/consume-queue.js";
+import type { ConsumeQueueTable } from "./consumequeue/consume-queue-table.js";
 import { CQ_HOLE_SIZE } from "./consumequeue/consume-queue-unit.js";
 import { decodeUnits, getMessage, MAX_FILTER_MESSAGE_BYTES, result, type Unit } from "./get-message.js";
 import type { IndexService } from "./index/index-service.js";
@@ -20,7 +21,7 @@ import type {
   QueryMessageResult,
 } from "./message-store.js";
 import { CQ_STORE_UNIT_SIZE } from "./store-config.js";
-import type { ColdReader, QueueRange, RecordRef } from "./tier-hooks.js";
+import { alignUpToSegment, type ColdReader, type QueueRange, type RecordRef } from "./tier-hooks.js";
 
 export interface TieredQueueParts {
   cq: ConsumeQueue | undefined;
@@ -217,4 +218,34 @@ export async function queryMessageTiered(
     if (rec && recordHasKey(rec, q.topic, q.key)) out.messages.push(rec);
   }
   return out;
+}
+
+/** The local topic-queue table with the queues only the tier holds added. */
+export function mergeTopicQueues(
+  local: Map<string, number[]>,
+  cold: Map<string, number[]> | undefined,
+): Map<string, number[]> {
+  for (const [topic, ids] of cold ?? []) {
+    const merged = new Set([...(local.get(topic) ?? []), ...ids]);
+    local.set(
+      topic,
+      [...merged].sort((a, b) => a - b),
+    );
+  }
+  return local;
+}
+
+/**
+ * At start: a local CommitLog behind what the tier committed (an empty disk, or one that lost its tail) holds
+ * nothing the tier lacks. Drop it and continue at the first segment boundary after the tier's end, so offsets
+ * never collide with tiered records; queue offsets continue after the tier's (AppendWriter.initialQueueOffset).
+ */
+export function continueAfterTier(log: CommitLog, consumeQueues: ConsumeQueueTable, committed: number): void {
+  if (committed <= log.maxOffset) return;
+  if (log.segments.length > 0) {
+    log.truncateAt(log.minOffset);
+    for (const topic of consumeQueues.topicQueueTable().keys()) consumeQueues.deleteTopic(topic);
+  }
+  log.emptyStart = alignUpToSegment(committed, log.segmentSize);
+  log.flushedOffset = log.emptyStart;
 }
