@@ -81,17 +81,26 @@ async function verified(what: string, verify: () => Promise<void>): Promise<void
 }
 
 // The AWS SDK is loaded only for --cloud aws: it is large, and `stratus dev` should start fast.
+async function loadAws() {
+  // The pinned SDK warns that its releases after January 2027 need Node 22; the project runs on Node 20.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  return {
+    clients: await import("../ports/aws/aws-clients.js"),
+    ddb: await import("../ports/aws/dynamodb-metadata-store.js"),
+    s3: await import("../ports/aws/s3-object-store.js"),
+  };
+}
+
 async function openMetadata(options: CloudOptions): Promise<{ store: MetadataStore; description: string }> {
   if (options.kind === "embedded") {
     const path = join(embeddedDir(options), METADATA_DB_FILE);
     return { store: new SqliteMetadataStore(path), description: `embedded metadata in ${path}` };
   }
   const { table } = awsNames(options);
-  const { createDynamoDbClient } = await import("../ports/aws/aws-clients.js");
-  const { DynamoDbMetadataStore } = await import("../ports/aws/dynamodb-metadata-store.js");
-  const client = createDynamoDbClient({}, options.env ?? process.env);
+  const aws = await loadAws();
+  const client = aws.clients.createDynamoDbClient({}, options.env ?? process.env);
   return {
-    store: new DynamoDbMetadataStore({ client, tableName: table }),
+    store: new aws.ddb.DynamoDbMetadataStore({ client, tableName: table }),
     description: `DynamoDB table ${table}`,
   };
 }
@@ -114,10 +123,9 @@ async function openObjects(options: CloudOptions): Promise<{ store: ObjectStore;
     return { store: new FileObjectStore(dir), description: `embedded objects in ${join(dir, "objects")}` };
   }
   const { bucket } = awsNames(options);
-  const { createS3Client } = await import("../ports/aws/aws-clients.js");
-  const { S3ObjectStore } = await import("../ports/aws/s3-object-store.js");
-  const client = createS3Client({}, options.env ?? process.env);
-  return { store: new S3ObjectStore({ client, bucket }), description: `S3 bucket ${bucket}` };
+  const aws = await loadAws();
+  const client = aws.clients.createS3Client({}, options.env ?? process.env);
+  return { store: new aws.s3.S3ObjectStore({ client, bucket }), description: `S3 bucket ${bucket}` };
 }
 
 /** Both ports (what a broker needs), verified; close() closes both. */
