@@ -10,13 +10,16 @@
  *   3. it keeps serving for STRATUS_DRAIN_MS, so in-flight sends finish and consumers catch up;
  *   4. broker shutdown: UNREGISTER_BROKER with every NameServer, close the listeners, flush offsets and the
  *      CommitLog to disk; exit 0.
- * Not done yet: uploading the unsealed CommitLog tail to S3 (the tier uploader and the AWS ports are not wired into
- * the broker), so a task's messages live only on its ephemeral disk.
+ * With STRATUS_METADATA_TABLE and STRATUS_TIER_BUCKET the broker runs on the AWS ports (lib/cli/run-broker.ts
+ * openCloud): topics, groups and offsets in its partitions of the table, the CommitLog tiered to S3, and its
+ * shutdown in step 4 also uploads the unsealed tail (up to drainTimeoutMs), so a replacement task on an empty disk
+ * serves the same history. Without them it runs on its disk alone.
  */
 import { readFileSync } from "node:fs";
 import type { BrokerConfig } from "../lib/broker/broker-config.js";
 import type { BrokerController } from "../lib/broker/broker-controller.js";
-import { startBroker } from "../lib/cli/run-broker.js";
+import { type Cloud, openCloud, startBroker } from "../lib/cli/run-broker.js";
+import { StratusError } from "../lib/common/errors.js";
 import { NameServer } from "../lib/namesrv/namesrv.js";
 import { createDynamoDbClient } from "../lib/ports/aws/aws-clients.js";
 import { DynamoDbMetadataStore } from "../lib/ports/aws/dynamodb-metadata-store.js";
@@ -152,11 +155,38 @@ function followNamesrvDns(settings: BrokerSettings, broker: BrokerController, se
   return timer;
 }
 
+/** The AWS ports when both the table and the bucket are named; verified before the broker starts. */
+async function openBrokerCloud(settings: BrokerSettings, env: Env, log: Log): Promise<Cloud | undefined> {
+  const { metadataTable, tierBucket } = settings.cloud;
+  if (metadataTable === undefined && tierBucket === undefined) return undefined;
+  if (metadataTable === undefined || tierBucket === undefined) {
+    throw new StratusError(
+      "CONFIG_INVALID",
+      "environment: set both STRATUS_METADATA_TABLE and STRATUS_TIER_BUCKET, or neither",
+    );
+  }
+  const cloud = await openCloud({
+    kind: "aws",
+    metadataTableName: metadataTable,
+    bucketName: tierBucket,
+    env,
+  });
+  log(`cloud: ${cloud.description}`);
+  return cloud;
+}
+
 export async function startBrokerRole(settings: BrokerSettings, env: Env, log: Log): Promise<RunningRole> {
   const health = new HealthServer("broker");
   const healthPort = await health.listen(settings.bindHost, settings.healthPort);
   const config = await resolveBrokerConfig(settings, env, log);
-  const broker = await startBroker(config, settings.bindHost);
+  const cloud = await openBrokerCloud(settings, env, log);
+  let broker: BrokerController;
+  try {
+    broker = await startBroker(config, settings.bindHost, { cloud });
+  } catch (e) {
+    await cloud?.close();
+    throw e;
+  }
   const self = localAddress(settings.bindHost, config.listenPort);
   const dnsTimer = followNamesrvDns(settings, broker, self, log);
   health.set("serving", {
@@ -166,7 +196,7 @@ export async function startBrokerRole(settings: BrokerSettings, env: Env, log: L
     flushDiskType: config.flushDiskType,
     metadataTable: settings.cloud.metadataTable ?? "",
     tierBucket: settings.cloud.tierBucket ?? "",
-    awsPortsWired: false,
+    awsPortsWired: cloud !== undefined,
   });
   log(
     `stratus ready: broker ${config.brokerIP1}:${config.listenPort} (${config.brokerName}) health :${healthPort}`,
@@ -189,9 +219,10 @@ export async function startBrokerRole(settings: BrokerSettings, env: Env, log: L
       }
       await new Promise((r) => setTimeout(r, settings.drainMs));
       await broker.shutdown();
+      await cloud?.close();
       health.set("stopped");
       await health.close();
-      log("broker stopped: unregistered, flushed");
+      log(`broker stopped: unregistered, flushed${cloud === undefined ? "" : ", tail uploaded"}`);
     },
   };
 }

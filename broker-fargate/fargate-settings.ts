@@ -15,8 +15,8 @@
  *   STRATUS_NAMESRV_DNS       broker: "name:port" whose A records are every NameServer (ECS service discovery);
  *                             re-resolved every registerNameServerPeriod; an explicit namesrvAddr wins
  *   STRATUS_METADATA_TABLE / STRATUS_TIER_BUCKET
- *                             broker: the cluster's DynamoDB table and the tier bucket. Recorded and reported on
- *                             the health endpoint; the broker does not use the AWS ports yet (docs: README, Deploy).
+ *                             broker: the cluster's DynamoDB table and the tier bucket; both or neither. With them
+ *                             the broker runs on the AWS ports (configs and offsets in the table, CommitLog tiered).
  *
  * Any other STRATUS_* variable is refused by name: a typo must not start a broker with defaults.
  */
