@@ -22,6 +22,8 @@ export interface StratusClusterOptions {
   dataDir?: string;
   /** Extra `stratus dev` arguments. */
   extraArgs?: readonly string[];
+  /** Node options placed before the entry script (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: readonly string[];
   startTimeoutMs?: number;
   keepDataDir?: boolean;
 }
@@ -39,6 +41,7 @@ export async function startStratusCluster(options: StratusClusterOptions = {}): 
     name: "stratus dev",
     command: process.execPath,
     args: [
+      ...(options.nodeArgs ?? []),
       entry,
       "dev",
       "--data-dir",
