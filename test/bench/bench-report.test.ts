@@ -38,6 +38,7 @@ function session(
       sendEndMiB: 95,
     },
     loadAverage1m: 0.5,
+    windows: {},
     error: undefined,
   };
 }
@@ -267,6 +268,16 @@ describe("bench RSS and profile readers", () => {
     expect(s.topFunctions[0]).toEqual({ frame: "encode lib/protocol/frame.js:10", percent: 90 });
     expect(s.topFiles.map((f) => f.frame)).toEqual(["lib/protocol/frame.js", "lib/store/commit-log.js"]);
     expect(shortUrl("node:internal/streams/writable")).toBe("node:internal/streams/writable");
+    expect(shortUrl("file:///w/node_modules/better-sqlite3/lib/methods/transaction.js")).toBe(
+      "node_modules/better-sqlite3/lib/methods/transaction.js",
+    );
+    const windowed = summarizeProfile(profile, "p.cpuprofile", 5, [1.2, 1.75]);
+    expect(windowed.busyMs).toBeCloseTo(0.7);
+    expect(windowed.idlePercent).toBe(0);
+    expect(windowed.topFunctions.map((f) => f.frame)).toEqual([
+      "encode lib/protocol/frame.js:10",
+      "append lib/store/commit-log.js:10",
+    ]);
   });
 });
 

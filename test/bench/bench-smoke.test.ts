@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --smoke` end to end, so that `npm test` keeps the harness working: Stratus only (two
  * Apache JVMs take ~30 s to start on this machine, more under load), tiny counts, real processes — the
- * Java load generator on Apache's client against `stratus dev` from dist/. No speed is asserted.
+ * Java load generator on Apache's client against `stratus dev` from dist/, plus the --cpu-prof run. No
+ * speed is asserted.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -25,6 +26,7 @@ describe("bench --smoke", () => {
       const markdownFile = path.join(dir, "RESULTS.md");
       const options = parseBenchArgs([
         "--smoke",
+        "--profile",
         "--json",
         json,
         "--chart",
@@ -60,6 +62,11 @@ describe("bench --smoke", () => {
       expect(byId(6).stratus.peakVmRssMiB).toBeGreaterThan(10);
       expect(report.machine.echoRoundTripsPerSec).toBeGreaterThan(0);
       expect(report.machine.fsync.syncsPerSec).toBeGreaterThan(0);
+
+      // --profile: workload 1 once more under node --cpu-prof, ranked by self time.
+      expect(report.profile.busyMs).toBeGreaterThan(0);
+      expect(report.profile.topFunctions.length).toBeGreaterThan(0);
+      expect(report.profile.topFiles.map((f: { frame: string }) => f.frame).join(" ")).toMatch(/lib\//);
 
       expect(fs.readFileSync(markdownFile, "utf8")).toContain(
         "| 1. max-rate sync send, ASYNC_FLUSH | throughput |",

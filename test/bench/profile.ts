@@ -16,6 +16,7 @@ interface ProfileNode {
 }
 export interface CpuProfile {
   nodes: ProfileNode[];
+  startTime?: number;
   samples: number[];
   timeDeltas: number[];
 }
@@ -27,6 +28,8 @@ export interface FrameShare {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** The part of the profile summarised, in ms from its start (the whole profile when undefined). */
+  readonly windowMs: readonly [number, number] | undefined;
   readonly busyMs: number;
   readonly idlePercent: number;
   readonly topFunctions: readonly FrameShare[];
@@ -39,7 +42,7 @@ const IDLE = "(idle)";
 export function shortUrl(url: string): string {
   if (url === "") return "";
   const clean = url.replace(/^file:\/\//, "");
-  for (const marker of ["/dist/lib/", "/lib/", "/node_modules/"]) {
+  for (const marker of ["/node_modules/", "/dist/lib/", "/lib/"]) {
     const i = clean.lastIndexOf(marker);
     if (i >= 0) return clean.slice(i + 1).replace(/^dist\//, "");
   }
@@ -59,15 +62,27 @@ function top(map: Map<string, number>, total: number, n: number): FrameShare[] {
     .map(([frame, us]) => ({ frame, percent: total === 0 ? 0 : (100 * us) / total }));
 }
 
-export function summarizeProfile(profile: CpuProfile, file: string, n = 15): ProfileSummary {
+/**
+ * Self time per function and per file. `windowMs` keeps only the samples taken that many ms after the
+ * profile started (V8 starts it as the process boots), e.g. the measured window of workload 1.
+ */
+export function summarizeProfile(
+  profile: CpuProfile,
+  file: string,
+  n = 15,
+  windowMs?: readonly [number, number],
+): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const byFunction = new Map<string, number>();
   const byFile = new Map<string, number>();
   let busyUs = 0;
   let idleUs = 0;
+  let atUs = 0;
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id);
     const us = profile.timeDeltas[i] ?? 0;
+    atUs += us;
+    if (windowMs && (atUs < windowMs[0] * 1000 || atUs > windowMs[1] * 1000)) return;
     if (!frame || frame.functionName === IDLE) {
       idleUs += us;
       return;
@@ -81,6 +96,7 @@ export function summarizeProfile(profile: CpuProfile, file: string, n = 15): Pro
   const all = busyUs + idleUs;
   return {
     file,
+    windowMs,
     busyMs: busyUs / 1000,
     idlePercent: all === 0 ? 0 : (100 * idleUs) / all,
     topFunctions: top(byFunction, busyUs, n),
@@ -89,7 +105,11 @@ export function summarizeProfile(profile: CpuProfile, file: string, n = 15): Pro
 }
 
 /** The newest .cpuprofile in `dir`, summarised; undefined when none was written. */
-export function readProfileDir(dir: string, n = 15): ProfileSummary | undefined {
+export function readProfileDir(
+  dir: string,
+  n = 15,
+  windowMs?: readonly [number, number],
+): ProfileSummary | undefined {
   if (!fs.existsSync(dir)) return undefined;
   const files = fs
     .readdirSync(dir)
@@ -98,5 +118,5 @@ export function readProfileDir(dir: string, n = 15): ProfileSummary | undefined 
     .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
   const newest = files[0];
   if (newest === undefined) return undefined;
-  return summarizeProfile(JSON.parse(fs.readFileSync(newest, "utf8")) as CpuProfile, newest, n);
+  return summarizeProfile(JSON.parse(fs.readFileSync(newest, "utf8")) as CpuProfile, newest, n, windowMs);
 }

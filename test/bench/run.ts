@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureLoadGenClasspath, LOADGEN_CLIENT_VERSION } from "./loadgen.js";
+import { BENCH_CACHE_DIR, ensureLoadGenClasspath, LOADGEN_CLIENT_VERSION } from "./loadgen.js";
 import { type MachineLimits, measureMachine } from "./machine.js";
 import { type BenchOptions, backlogPerQueue } from "./options.js";
 import { type ProfileSummary, readProfileDir } from "./profile.js";
@@ -48,6 +48,7 @@ const REBALANCE_AND_DRAIN_S = 50;
 /** Time kept for what follows the rounds: the workload-5 probe, and the profile run when asked. */
 const TAIL_RESERVE_MS = 15_000;
 const PROFILE_RESERVE_MS = 60_000;
+const PROFILE_TOP_FRAMES = 20;
 /** Slowest top-up rate assumed when sizing the session timeout. */
 const SLOWEST_FILL_MSGS_PER_S = 1000;
 
@@ -145,12 +146,13 @@ async function runProfile(
       system: "stratus",
       settings: settingsFor(o, "ASYNC_FLUSH"),
       phases: [`send:async:${o.warmS}:${o.sendS}`],
-      startOptions: { stratusNodeOptions: `--cpu-prof --cpu-prof-dir=${dir}` },
+      startOptions: { stratusNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}`] },
     },
     progress,
   );
-  const summary = readProfileDir(dir);
-  const keep = path.join(path.dirname(o.chartFile), "stratus-w1.cpuprofile");
+  // Only the measured window of workload 1: not the boot, the warm-up or the shutdown.
+  const summary = readProfileDir(dir, PROFILE_TOP_FRAMES, session.windows.async);
+  const keep = path.join(BENCH_CACHE_DIR, "stratus-w1.cpuprofile");
   if (summary) {
     fs.mkdirSync(path.dirname(keep), { recursive: true });
     fs.copyFileSync(summary.file, keep);

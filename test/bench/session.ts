@@ -39,6 +39,8 @@ export interface SessionRecord {
   readonly results: Record<string, Record<string, unknown>>;
   readonly rss: RssSummary | undefined;
   readonly loadAverage1m: number;
+  /** Per phase, [measured window start, result] in ms since the system was asked to start. */
+  readonly windows: Record<string, [number, number]>;
   readonly error: string | undefined;
 }
 
@@ -98,10 +100,19 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
   } catch (err) {
     const error = `${spec.system} did not start: ${(err as Error).message}`;
     progress.log(`${label}: ${error.split("\n")[0]}`);
-    return { ...base, startupMs: undefined, results: {}, rss: undefined, loadAverage1m: load1(), error };
+    return {
+      ...base,
+      startupMs: undefined,
+      results: {},
+      rss: undefined,
+      loadAverage1m: load1(),
+      windows: {},
+      error,
+    };
   }
   const startupMs = Date.now() - startedAt;
   progress.log(`${label}: up in ${(startupMs / 1000).toFixed(1)} s; phases ${spec.phases.join(", ")}`);
+  const windows: Record<string, [number, number]> = {};
   const sampler =
     system.brokerPid === undefined ? undefined : new RssSampler(system.brokerPid, RSS_SAMPLE_MS);
   const loadAverage1m = load1();
@@ -119,6 +130,10 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
     timeoutMs: spec.timeoutMs,
     onEvent: (e) => {
       if (e.event === "phase" && e.phase) sampler?.setPhase(e.phase, e.state ?? "");
+      if (e.event === "phase" && e.phase && e.state === "measure")
+        windows[e.phase] = [Date.now() - startedAt, 0];
+      const w = e.event === "result" && e.phase ? windows[e.phase] : undefined;
+      if (w) w[1] = Date.now() - startedAt;
       const line = describeEvent(e);
       if (line) progress.status(`${label} · ${line}`);
       if (e.event === "result") progress.log(`${label}: ${e.phase} done`);
@@ -129,7 +144,8 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
   await system.stop();
   if (error) progress.log(`${label}: FAILED ${error.split("\n")[0]}`);
   const results = Object.fromEntries(outcome.results);
-  return { ...base, startupMs, results, rss: summarizeRss(samples, "async"), loadAverage1m, error };
+  const rss = summarizeRss(samples, "async");
+  return { ...base, startupMs, results, rss, loadAverage1m, windows, error };
 }
 
 export function load1(): number {

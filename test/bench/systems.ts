@@ -73,8 +73,8 @@ export function brokerConfText(s: DurabilitySettings): string {
 }
 
 export interface StartOptions {
-  /** Extra environment for the Stratus process (NODE_OPTIONS=--cpu-prof for the profile run). */
-  stratusNodeOptions?: string;
+  /** Node flags for the Stratus process (--cpu-prof for the profile run). */
+  stratusNodeArgs?: readonly string[];
   /** Extra broker.conf lines for Stratus only (the tiered workload). */
   stratusExtraConf?: Record<string, string | number | boolean>;
   dataDir?: string;
@@ -86,19 +86,14 @@ async function startStratus(s: DurabilitySettings, o: StartOptions): Promise<Run
   const extra = Object.entries(o.stratusExtraConf ?? {}).map(([k, v]) => `${k}=${v}\n`);
   const conf = path.join(confDir, "broker.conf");
   fs.writeFileSync(conf, brokerConfText(s) + extra.join(""));
-  const saved = process.env.NODE_OPTIONS;
-  if (o.stratusNodeOptions !== undefined) {
-    process.env.NODE_OPTIONS = [saved, o.stratusNodeOptions].filter(Boolean).join(" ");
-  }
   try {
     return await startStratusCluster({
       extraArgs: ["--config", conf],
+      ...(o.stratusNodeArgs === undefined ? {} : { nodeArgs: o.stratusNodeArgs }),
       ...(o.dataDir === undefined ? {} : { dataDir: o.dataDir }),
       ...(o.keepDataDir === undefined ? {} : { keepDataDir: o.keepDataDir }),
     });
   } finally {
-    if (saved === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = saved;
     fs.rmSync(confDir, { recursive: true, force: true });
   }
 }
