@@ -104,13 +104,15 @@ function coerce(key: string, kind: Kind, raw: unknown): string | number | boolea
   return raw;
 }
 
+const DURABILITY_MODES: readonly DurabilityMode[] = ["ASYNC_FLUSH", "SYNC_FLUSH", "objectStore"];
+
 const RETENTIONS = new Set(Object.values(logs.RetentionDays).filter((v) => typeof v === "number"));
 
 function check(c: AppConfig): void {
   for (const name of c.clusters) validateClusterName(name);
   if (new Set(c.clusters).size !== c.clusters.length) fail("clusters", "names a cluster twice");
-  if (c.durability !== "ASYNC_FLUSH" && c.durability !== "SYNC_FLUSH") {
-    fail("durability", `must be ASYNC_FLUSH or SYNC_FLUSH, got '${c.durability}'`);
+  if (!DURABILITY_MODES.includes(c.durability)) {
+    fail("durability", `must be ${DURABILITY_MODES.join(", ")}, got '${c.durability}'`);
   }
   if (c.namesrvCount < 1) fail("namesrvCount", "must be at least 1");
   if (c.brokerStorageGiB < 21 || c.brokerStorageGiB > 200)

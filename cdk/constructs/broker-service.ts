@@ -19,12 +19,15 @@ import {
   NAMESRV_PORT,
 } from "./stratus-container.js";
 
-export type DurabilityMode = "ASYNC_FLUSH" | "SYNC_FLUSH";
+/** flushDiskType (README, Durability; docs/adr/0006 for objectStore: acknowledged once the chunk is in S3). */
+export type DurabilityMode = "ASYNC_FLUSH" | "SYNC_FLUSH" | "objectStore";
 
 /** Fargate lets a container at most 120 s between SIGTERM and SIGKILL. */
 export const MAX_STOP_TIMEOUT_SECONDS = 120;
-/** Time after the drain for unregistering, closing and flushing. */
+/** Time after the drain for uploading the CommitLog tail, unregistering, closing and flushing. */
 export const STOP_MARGIN_SECONDS = 20;
+/** The broker's own bound on uploading the tail at shutdown (drainTimeoutMs), inside the margin. */
+export const TAIL_UPLOAD_TIMEOUT_MS = 15_000;
 
 export interface BrokerServiceProps {
   readonly cluster: ecs.Cluster;
@@ -79,6 +82,7 @@ export class BrokerService extends Construct {
         STRATUS_CONF_brokerId: "0",
         STRATUS_CONF_listenPort: String(BROKER_PORT),
         STRATUS_CONF_flushDiskType: props.durability,
+        STRATUS_CONF_drainTimeoutMs: String(TAIL_UPLOAD_TIMEOUT_MS),
         STRATUS_METADATA_TABLE: props.storage.tableName,
         STRATUS_TIER_BUCKET: props.storage.bucketName,
       },

@@ -41,8 +41,9 @@ export interface StratusClusterStackProps extends StackProps {
   /** NameServer tasks (default 2). */
   readonly namesrvCount?: number;
   /**
-   * flushDiskType of every broker (default ASYNC_FLUSH). On Fargate the disk is the task's ephemeral storage, which
-   * ends with the task, so SYNC_FLUSH adds little until the tier uploader ("objectStore" mode) is wired.
+   * flushDiskType of every broker (default ASYNC_FLUSH). The disk is the task's ephemeral storage, which ends with
+   * the task: what survives a task is what was tiered to S3 (every tierChunkMaxAgeMs, and the tail at SIGTERM), so
+   * "objectStore" (acknowledged once in S3) is the mode that survives losing a task abruptly.
    */
   readonly durability?: DurabilityMode;
   readonly brokerSize?: BrokerSize;

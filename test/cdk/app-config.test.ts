@@ -45,8 +45,8 @@ describe("readAppConfig", () => {
     expect(() => readAppConfig({ deletionProtection: "yes" })).toThrow(
       /'deletionProtection': must be true or false/,
     );
-    expect(() => readAppConfig({ durability: "objectStore" })).toThrow(
-      /'durability': must be ASYNC_FLUSH or SYNC_FLUSH/,
+    expect(() => readAppConfig({ durability: "SYNC_MASTER" })).toThrow(
+      /'durability': must be ASYNC_FLUSH, SYNC_FLUSH, objectStore/,
     );
     expect(() => readAppConfig({ brokerStorageGiB: "20" })).toThrow(/'brokerStorageGiB': must be 21..200/);
     expect(() => readAppConfig({ logRetentionDays: "31" })).toThrow(/'logRetentionDays'/);

@@ -31,7 +31,7 @@ beforeAll(() => {
       clusters: "edge",
       brokerCount: "1",
       namesrvCount: "3",
-      durability: "SYNC_FLUSH",
+      durability: "objectStore",
       brokerCpu: "2048",
       brokerMemoryMiB: "4096",
       brokerStorageGiB: "120",
@@ -231,6 +231,7 @@ describe("the broker fleet", () => {
       STRATUS_CONF_brokerId: "0",
       STRATUS_CONF_listenPort: "10911",
       STRATUS_CONF_flushDiskType: "ASYNC_FLUSH",
+      STRATUS_CONF_drainTimeoutMs: "15000",
       STRATUS_METADATA_TABLE: "stratus-metadata-stratus",
     });
     // brokerIP1 is not fixed: the task registers the private IP it finds in the ECS task metadata
@@ -246,7 +247,7 @@ describe("the broker fleet", () => {
     expect([big.Cpu, big.Memory, big.EphemeralStorage.SizeInGiB]).toEqual(["2048", "4096", 120]);
     expect(big.ContainerDefinitions[0]?.StopTimeout).toBe(80);
     const env = big.ContainerDefinitions[0]?.Environment ?? [];
-    expect(env).toContainEqual({ Name: "STRATUS_CONF_flushDiskType", Value: "SYNC_FLUSH" });
+    expect(env).toContainEqual({ Name: "STRATUS_CONF_flushDiskType", Value: "objectStore" });
     expect(env).toContainEqual({ Name: "STRATUS_DRAIN_MS", Value: "60000" });
   });
 
