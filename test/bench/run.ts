@@ -45,8 +45,9 @@ export interface BenchRun {
 /** How long the load generator may take beyond its phases' own durations (JVM start, rebalance, drains). */
 const LOADGEN_SLACK_MS = 150_000;
 const REBALANCE_AND_DRAIN_S = 50;
-/** Time kept for what follows the rounds: the workload-5 probe, and the profile run when asked. */
+/** Time kept for what follows the rounds: workload 5 (or its probe), and the profile run when asked. */
 const TAIL_RESERVE_MS = 15_000;
+const TIERED_RESERVE_MS = 150_000;
 const PROFILE_RESERVE_MS = 60_000;
 const PROFILE_TOP_FRAMES = 20;
 /** Slowest top-up rate assumed when sizing the session timeout. */
@@ -110,9 +111,11 @@ async function runTiered(
   const settings = settingsFor(o, "ASYNC_FLUSH");
   try {
     const label = "workload 5 (tiered)";
+    // Both sessions must name the same topic: the second reads what the first wrote.
+    const runId = `tiered${Date.now() % 100_000}`;
     const fillPhases = [`fill:${backlogPerQueue(o)}`];
     const fill = await runSession(
-      { ...base, label, system: "stratus", settings, phases: fillPhases, startOptions },
+      { ...base, label, runId, system: "stratus", settings, phases: fillPhases, startOptions },
       progress,
     );
     if (fill.startupMs === undefined) {
@@ -123,7 +126,7 @@ async function runTiered(
     fs.rmSync(path.join(dataDir, "data", "broker"), { recursive: true, force: true });
     const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`];
     const session = await runSession(
-      { ...base, label, system: "stratus", settings, phases, startOptions },
+      { ...base, label, runId, system: "stratus", settings, phases, startOptions },
       progress,
     );
     return { available: true, reason: undefined, session };
@@ -234,7 +237,9 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
       sessions.push(...(await runRound(o, round, base, progress)));
       roundsRun = round;
       const roundMs = Date.now() - roundStarted;
-      const tailMs = o.profile ? PROFILE_RESERVE_MS : TAIL_RESERVE_MS;
+      const tailMs =
+        (tieringStatus().available ? TIERED_RESERVE_MS : TAIL_RESERVE_MS) +
+        (o.profile ? PROFILE_RESERVE_MS : 0);
       if (round < o.rounds && Date.now() + roundMs + tailMs - started > o.budgetMinutes * 60_000) {
         progress.log(
           `stopping after ${round} round(s): another would pass the ${o.budgetMinutes}-minute budget (last round took ${Math.round(roundMs / 1000)} s)`,

@@ -71,6 +71,8 @@ export interface SessionSpec {
   readonly startOptions?: StartOptions;
   /** Shown in progress lines instead of "round r/R · system FLUSH". */
   readonly label?: string;
+  /** The load generator's run id (names its topics and groups); unique per session unless given. */
+  readonly runId?: string;
 }
 
 function describeEvent(e: LoadGenEvent): string | undefined {
@@ -122,7 +124,7 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
       "run",
       `namesrv=${system.cluster.namesrvAddr}`,
       `broker=${system.cluster.brokerAddr}`,
-      `runId=${spec.system}${spec.round}${spec.settings.flushDiskType.slice(0, 1)}${Date.now() % 100_000}`,
+      `runId=${spec.runId ?? `${spec.system}${spec.round}${spec.settings.flushDiskType.slice(0, 1)}${Date.now() % 100_000}`}`,
       ...spec.loadgenArgs,
       `phases=${spec.phases.join(",")}`,
     ],

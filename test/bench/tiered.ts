@@ -1,10 +1,9 @@
 /**
- * Workload 5 — catch-up served from the object store (Stratus alone; Apache has no S3 tier). Not built
- * yet: the bench reports it as not available, with the reason, instead of a number.
+ * Workload 5 — catch-up served from the object store (Stratus alone; Apache has no S3 tier).
  *
- * It lights up by itself once lib/tier/ has code AND Stratus accepts TIERED_BROKER_CONF (its broker.conf
- * parser refuses unknown keys at start, so an unimplemented key is detected, not guessed). Then the bench
- * runs it (see runTieredCatchup in run.ts): fill the backlog with local retention minimal, stop the broker
+ * It runs when lib/tier/ has code AND Stratus accepts TIERED_BROKER_CONF (its broker.conf parser refuses
+ * unknown keys at start, so a missing tier is detected, not guessed); otherwise it reports why it is not
+ * available. The run (runTiered in run.ts): fill the backlog with local retention minimal, stop the broker
  * (SIGTERM uploads what the object store lacks), delete D/broker (the lost-disk case of the layout
  * contract) and restart, so every byte of the catch-up comes from the embedded object store.
  */
@@ -13,13 +12,15 @@ import path from "node:path";
 import { ROOT } from "../setup/java-deps.mjs";
 
 /**
- * broker.conf entries that turn tiering on with minimal local retention. Placeholder names until the
- * tiering issue settles them: update here when it lands (Stratus refusing a key keeps W5 "not available").
+ * broker.conf entries for the tiered catch-up (keys of docs/adr/0006-tiering.md): tiering on, small chunks
+ * uploaded within a second, and minimal local retention. If a later change renames them, Stratus refuses
+ * the key at start and W5 reports "not available" with the key's name instead of a number.
  */
 export const TIERED_BROKER_CONF: Record<string, string | number | boolean> = {
-  tieredStoreEnable: true,
+  tierEnable: true,
   tierChunkBytes: 8 * 1024 * 1024,
-  localRetentionBytes: 8 * 1024 * 1024,
+  tierChunkMaxAgeMs: 1000,
+  tierLocalRetentionBytes: 8 * 1024 * 1024,
 };
 
 export type TieringStatus =
