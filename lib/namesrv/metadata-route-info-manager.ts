@@ -19,24 +19,20 @@ import {
   MAX_NAMESRV_ROUTE_CACHE_ENTRIES,
   MAX_NAMESRV_TOPICS,
 } from "../common/limits.js";
-import type { ItemKey, MetadataStore, WriteOutcome } from "../ports/metadata-store.js";
+import type { MetadataStore } from "../ports/metadata-store.js";
 import type { ClusterInfo, TopicList } from "../protocol/cluster-info.js";
 import { type DataVersion, dataVersionEquals } from "../protocol/data-version.js";
 import type { BrokerIdentityHeader } from "../protocol/namesrv-headers.js";
 import { PermName } from "../protocol/perm-name.js";
 import { MASTER_ID, type QueueData, type TopicRouteData } from "../protocol/route-data.js";
-import { LocalChannels } from "./local-channels.js";
+import { LeaseTable } from "./lease-table.js";
 import { DEFAULT_BROKER_CHANNEL_EXPIRED_TIME_MS } from "./memory-route-info-manager.js";
 import {
-  leaseKeyOf,
-  leaseValue,
   listBrokerTopics,
-  listLeases,
   listTopicRoute,
   type NamesrvLease,
   type StoredLease,
   sameQueueData,
-  storedLeaseOf,
   writeBrokerTopics,
 } from "./namesrv-records.js";
 import type {
@@ -61,11 +57,6 @@ import { TtlCache } from "./ttl-cache.js";
 export const ROUTE_CACHE_TTL_MS = 1_000;
 /** How long cached data may still be served while the MetadataStore cannot be read. */
 export const ROUTE_CACHE_STALE_IF_ERROR_MS = 60_000;
-/**
- * Attempts of a conditional lease write that keeps losing races (other NameServers renewing the same lease
- * at once; each round one of them wins, so this covers that many concurrent writers).
- */
-const LEASE_WRITE_ATTEMPTS = 10;
 /** Brokers whose topic index is read at once when listing every topic. */
 const TOPIC_LIST_CONCURRENCY = 16;
 
@@ -79,31 +70,24 @@ export interface MetadataRouteInfoOptions {
   cacheTtlMs?: number;
 }
 
-const ALL = "all";
-
 export class MetadataRouteInfoManager implements RouteInfoManager {
   private readonly store: MetadataStore;
   private readonly clock: Clock;
-  private readonly defaultTimeoutMs: number;
   private readonly deleteTopicWithRegistration: boolean;
-  private readonly leaseCache: TtlCache<typeof ALL, StoredLease[]>;
+  private readonly leases: LeaseTable;
   private readonly routeCache: TtlCache<string, QueueData[]>;
   private readonly topicsCache: TtlCache<string, Map<string, QueueData>>;
-  private readonly channels = new LocalChannels();
-  /** "cluster\0brokerAddr" -> the lease key it was last seen under (saves a cluster query per heartbeat). */
-  private readonly addrHints = new Map<string, ItemKey>();
 
   constructor(options: MetadataRouteInfoOptions) {
     this.store = options.store;
     this.clock = options.clock;
-    this.defaultTimeoutMs = options.brokerChannelExpiredTimeMs ?? DEFAULT_BROKER_CHANNEL_EXPIRED_TIME_MS;
     this.deleteTopicWithRegistration = options.deleteTopicWithBrokerRegistration ?? false;
     const ttl = options.cacheTtlMs ?? ROUTE_CACHE_TTL_MS;
-    const cache = <K, V>(max: number) =>
-      new TtlCache<K, V>(this.clock, ttl, max, ROUTE_CACHE_STALE_IF_ERROR_MS);
-    this.leaseCache = cache<typeof ALL, StoredLease[]>(1);
-    this.routeCache = cache<string, QueueData[]>(MAX_NAMESRV_ROUTE_CACHE_ENTRIES);
-    this.topicsCache = cache<string, Map<string, QueueData>>(MAX_NAMESRV_BROKERS);
+    const stale = ROUTE_CACHE_STALE_IF_ERROR_MS;
+    const defaultTimeoutMs = options.brokerChannelExpiredTimeMs ?? DEFAULT_BROKER_CHANNEL_EXPIRED_TIME_MS;
+    this.leases = new LeaseTable(this.store, this.clock, defaultTimeoutMs, ttl, stale);
+    this.routeCache = new TtlCache(this.clock, ttl, MAX_NAMESRV_ROUTE_CACHE_ENTRIES, stale);
+    this.topicsCache = new TtlCache(this.clock, ttl, MAX_NAMESRV_BROKERS, stale);
   }
 
   // --- registration ------------------------------------------------------------------------------------
@@ -114,19 +98,16 @@ export class MetadataRouteInfoManager implements RouteInfoManager {
       throw new StratusError("LIMIT_EXCEEDED", `more than ${MAX_NAMESRV_TOPICS} topics in one registration`);
     }
     const now = this.clock.nowMs();
-    const group = await listLeases(this.store, this.defaultTimeoutMs, reg);
+    const group = await this.leases.fresh(reg);
     let live = liveLeases(group, now);
     if (live.length === 0) await this.checkBrokerLimit(now);
-    for (const moved of live.filter(
-      (l) => l.lease.brokerAddr === reg.brokerAddr && l.lease.brokerId !== reg.brokerId,
-    )) {
-      await this.deleteLease(moved);
-    }
-    live = live.filter((l) => l.lease.brokerAddr !== reg.brokerAddr || l.lease.brokerId === reg.brokerId);
+    const moved = (l: StoredLease) =>
+      l.lease.brokerAddr === reg.brokerAddr && l.lease.brokerId !== reg.brokerId;
+    for (const l of live.filter(moved)) await this.leases.delete(l);
+    live = live.filter((l) => !moved(l));
     const existing = live.find((l) => l.lease.brokerId === reg.brokerId);
     if (this.isStaleRegistration(reg, existing)) return {};
     if (existing === undefined && table.size === 1) return undefined;
-    const registerFirst = existing === undefined;
     const versionChanged =
       existing === undefined ||
       existing.lease.brokerAddr !== reg.brokerAddr ||
@@ -136,13 +117,16 @@ export class MetadataRouteInfoManager implements RouteInfoManager {
     const isPrimeSlave =
       reg.enableActingMaster !== undefined && !isMaster && reg.brokerId === Math.min(...ids);
     if (isMaster || isPrimeSlave) {
-      const fullSync = live.length === 0;
-      await this.updateTopics(reg, { registerFirst, versionChanged, isPrimeSlave, fullSync });
+      const how = {
+        registerFirst: existing === undefined,
+        versionChanged,
+        isPrimeSlave,
+        fullSync: live.length === 0,
+      };
+      await this.updateTopics(reg, how);
     }
-    await this.writeLease(
-      reg,
-      group.find((l) => l.lease.brokerId === reg.brokerId),
-    );
+    const current = group.find((l) => l.lease.brokerId === reg.brokerId);
+    await this.leases.write(this.leaseOf(reg), current, reg.channel);
     if (isMaster) return {};
     const master = live.find((l) => l.lease.brokerId === MASTER_ID);
     return master === undefined
@@ -150,9 +134,25 @@ export class MetadataRouteInfoManager implements RouteInfoManager {
       : { haServerAddr: master.lease.haServerAddr, masterAddr: master.lease.brokerAddr };
   }
 
+  private leaseOf(reg: BrokerRegistration): NamesrvLease {
+    return {
+      clusterName: reg.clusterName,
+      brokerName: reg.brokerName,
+      brokerId: reg.brokerId,
+      brokerAddr: reg.brokerAddr,
+      haServerAddr: reg.haServerAddr,
+      zoneName: reg.zoneName,
+      enableActingMaster: reg.enableActingMaster === true,
+      instanceId: reg.brokerAddr,
+      dataVersion: { ...reg.topicConfigWrapper.dataVersion },
+      heartbeatTimeoutMillis: reg.heartbeatTimeoutMillis ?? this.leases.defaultTimeoutMs,
+      oldVersionBroker: reg.enableActingMaster === undefined,
+      filterServerList: [...reg.filterServerList],
+    };
+  }
+
   private async checkBrokerLimit(now: number): Promise<void> {
-    const all = await this.cachedLeases();
-    if (liveLeases(all, now).length >= MAX_NAMESRV_BROKERS) {
+    if (liveLeases(await this.leases.cached(), now).length >= MAX_NAMESRV_BROKERS) {
       throw new StratusError("LIMIT_EXCEEDED", `more than ${MAX_NAMESRV_BROKERS} live brokers`);
     }
   }
@@ -200,146 +200,44 @@ export class MetadataRouteInfoManager implements RouteInfoManager {
     }
   }
 
-  private async writeLease(reg: BrokerRegistration, item: StoredLease | undefined): Promise<void> {
-    const lease: NamesrvLease = {
-      clusterName: reg.clusterName,
-      brokerName: reg.brokerName,
-      brokerId: reg.brokerId,
-      brokerAddr: reg.brokerAddr,
-      haServerAddr: reg.haServerAddr,
-      zoneName: reg.zoneName,
-      enableActingMaster: reg.enableActingMaster === true,
-      instanceId: reg.brokerAddr,
-      dataVersion: { ...reg.topicConfigWrapper.dataVersion },
-      heartbeatTimeoutMillis: reg.heartbeatTimeoutMillis ?? this.defaultTimeoutMs,
-      oldVersionBroker: reg.enableActingMaster === undefined,
-      filterServerList: [...reg.filterServerList],
-    };
-    const key = leaseKeyOf(lease);
-    let version = item?.version;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.putLease(key, lease, version);
-      if (outcome.ok) {
-        this.channels.track(reg.channel, key, outcome.version);
-        this.addrHints.set(`${reg.clusterName}\u0000${reg.brokerAddr}`, key);
-        return;
-      }
-      if (attempt >= LEASE_WRITE_ATTEMPTS) {
-        throw new StratusError(
-          "METADATA_UNAVAILABLE",
-          `lease of ${reg.brokerAddr}: lost ${attempt} write races`,
-        );
-      }
-      version = (await this.store.get(key))?.version;
-    }
-  }
-
-  /** Writes the lease over `version` (or as new), expiring one timeout after now. */
-  private async putLease(
-    key: ItemKey,
-    lease: NamesrvLease,
-    version: number | undefined,
-  ): Promise<WriteOutcome> {
-    // Apache drops a broker once `lastUpdate + timeout < now`: it is still live at exactly lastUpdate + timeout.
-    const expiresAtMs = this.clock.nowMs() + lease.heartbeatTimeoutMillis + 1;
-    try {
-      return version === undefined
-        ? await this.store.putIfAbsent(key, leaseValue(lease), { expiresAtMs })
-        : await this.store.putIfVersion(key, leaseValue(lease), version, { expiresAtMs });
-    } finally {
-      this.leaseCache.invalidate(ALL);
-    }
-  }
-
-  private async deleteLease(l: StoredLease): Promise<boolean> {
-    try {
-      return (await this.store.deleteIfVersion(l.key, l.version)).ok;
-    } finally {
-      this.leaseCache.invalidate(ALL);
-      this.channels.untrack(l.key);
-    }
-  }
-
   async unregisterBroker(broker: BrokerIdentityHeader): Promise<void> {
-    const group = await listLeases(this.store, this.defaultTimeoutMs, broker);
-    for (const l of group) if (l.lease.brokerAddr === broker.brokerAddr) await this.deleteLease(l);
+    for (const l of await this.leases.fresh(broker)) {
+      if (l.lease.brokerAddr === broker.brokerAddr) await this.leases.delete(l);
+    }
   }
 
   // --- liveness ----------------------------------------------------------------------------------------
-
-  /** The live lease of the broker at `brokerAddr`, read fresh. */
-  private async findLiveLease(clusterName: string, brokerAddr: string): Promise<StoredLease | undefined> {
-    const now = this.clock.nowMs();
-    const matches = (l: StoredLease) =>
-      l.lease.clusterName === clusterName && l.lease.brokerAddr === brokerAddr && l.expiresAtMs > now;
-    const hint = this.addrHints.get(`${clusterName}\u0000${brokerAddr}`);
-    if (hint !== undefined) {
-      const item = await this.store.get(hint);
-      const l = item && storedLeaseOf(item, this.defaultTimeoutMs);
-      if (l !== undefined && matches(l)) return l;
-    }
-    const found = (await listLeases(this.store, this.defaultTimeoutMs, { clusterName })).find(matches);
-    if (found !== undefined) this.addrHints.set(`${clusterName}\u0000${brokerAddr}`, found.key);
-    else this.addrHints.delete(`${clusterName}\u0000${brokerAddr}`);
-    return found;
-  }
 
   async isBrokerTopicConfigChanged(
     clusterName: string,
     brokerAddr: string,
     dv: DataVersion,
   ): Promise<boolean> {
-    const l = await this.findLiveLease(clusterName, brokerAddr);
+    const l = await this.leases.findLive(clusterName, brokerAddr);
     return l === undefined || !dataVersionEquals(l.lease.dataVersion, dv);
   }
 
   async queryBrokerTopicConfig(clusterName: string, brokerAddr: string): Promise<DataVersion | undefined> {
-    const l = await this.findLiveLease(clusterName, brokerAddr);
+    const l = await this.leases.findLive(clusterName, brokerAddr);
     return l === undefined ? undefined : { ...l.lease.dataVersion };
   }
 
-  async updateBrokerInfoUpdateTimestamp(clusterName: string, brokerAddr: string): Promise<boolean> {
-    for (let attempt = 1; attempt <= LEASE_WRITE_ATTEMPTS; attempt++) {
-      const l = await this.findLiveLease(clusterName, brokerAddr);
-      if (l === undefined) return false;
-      const outcome = await this.putLease(l.key, l.lease, l.version);
-      if (outcome.ok) {
-        this.channels.renewed(l.key, outcome.version);
-        return true;
-      }
-    }
-    throw new StratusError(
-      "METADATA_UNAVAILABLE",
-      `renewing ${brokerAddr}: lost ${LEASE_WRITE_ATTEMPTS} write races`,
-    );
+  updateBrokerInfoUpdateTimestamp(clusterName: string, brokerAddr: string): Promise<boolean> {
+    return this.leases.renew(clusterName, brokerAddr);
   }
 
-  async scanNotActiveBroker(): Promise<string[]> {
-    const now = this.clock.nowMs();
-    const lapsed = (await listLeases(this.store, this.defaultTimeoutMs)).filter((l) => l.expiresAtMs <= now);
-    const dropped: string[] = [];
-    for (const l of lapsed) {
-      this.channels.closeChannelOf(l.key);
-      if (await this.deleteLease(l)) dropped.push(l.lease.brokerAddr);
-    }
-    return dropped;
+  scanNotActiveBroker(): Promise<string[]> {
+    return this.leases.sweep();
   }
 
-  async onChannelDestroy(channel: BrokerChannel): Promise<void> {
-    for (const { key, version } of this.channels.forget(channel)) {
-      await this.store.deleteIfVersion(key, version);
-      this.leaseCache.invalidate(ALL);
-    }
+  onChannelDestroy(channel: BrokerChannel): Promise<void> {
+    return this.leases.channelClosed(channel);
   }
 
   // --- reads -------------------------------------------------------------------------------------------
 
-  private cachedLeases(): Promise<StoredLease[]> {
-    return this.leaseCache.get(ALL, () => listLeases(this.store, this.defaultTimeoutMs));
-  }
-
   private async groups(): Promise<Map<string, BrokerGroup>> {
-    return brokerGroups(liveLeases(await this.cachedLeases(), this.clock.nowMs()));
+    return brokerGroups(liveLeases(await this.leases.cached(), this.clock.nowMs()));
   }
 
   private cachedRoute(topic: string): Promise<QueueData[]> {
