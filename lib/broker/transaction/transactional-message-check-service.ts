@@ -2,7 +2,10 @@
  * The back-check (Apache TransactionalMessageCheckService): every transactionCheckInterval, walk the half queue
  * from the CID_RMQ_SYS_TRANS cursor. A half message with no op record, older than transactionTimeOut (or its
  * CHECK_IMMUNITY_TIME_IN_SECONDS), is re-appended with TRANSACTION_CHECK_TIMES + 1 and its producer group is asked
- * with CHECK_TRANSACTION_STATE; after transactionCheckMax checks (or fileReservedTime) it is dropped.
+ * with CHECK_TRANSACTION_STATE; after transactionCheckMax checks (or fileReservedTime) it is dropped. A message
+ * still inside its immunity is re-appended unchanged (remembering its first queue offset in
+ * TRAN_PREPARED_QUEUE_OFFSET) so that the walk goes on to the messages behind it; a copy whose first offset was
+ * committed or rolled back meanwhile is finished.
  */
 
 import { encodeCheckTransactionStateRequestHeader } from "../../protocol/header/end-transaction-request-header.js";
@@ -66,6 +69,8 @@ export class TransactionalMessageCheckService {
         const verdict = this.verdict(half);
         if (verdict === "wait") break;
         if (verdict === "check") await this.resendAndCheck(half);
+        if (verdict === "immune") await this.putBackImmune(half);
+        else this.tx.unprotect(preparedQueueOffset(half));
       }
       cursor++;
     }
@@ -79,14 +84,31 @@ export class TransactionalMessageCheckService {
     return record ? decodeMessageRecord(record) : undefined;
   }
 
-  private verdict(half: MessageExt): "wait" | "check" | "discard" {
+  /**
+   * wait: too young, and so is everything behind it; immune: not to be checked yet, but the walk goes on;
+   * discard: checked too often, too old, or its first copy was decided meanwhile.
+   */
+  private verdict(half: MessageExt): "wait" | "immune" | "check" | "discard" {
     const c = this.ctx.config;
+    const now = this.ctx.clock.nowMs();
     const checkTimes = Number(half.properties.get(MessageConst.PROPERTY_TRANSACTION_CHECK_TIMES) ?? 0);
-    const age = this.ctx.clock.nowMs() - half.bornTimestamp;
+    const age = now - half.bornTimestamp;
     if (checkTimes >= c.transactionCheckMax || age > c.fileReservedTime * 3600_000) return "discard";
+    const prepared = preparedQueueOffset(half);
+    if (prepared !== undefined && this.tx.isDone(prepared)) return "discard";
     const immunity = Number(half.properties.get(MessageConst.PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS) ?? NaN);
-    const waitMs = Number.isFinite(immunity) && checkTimes === 0 ? immunity * 1000 : c.transactionTimeOut;
-    return this.ctx.clock.nowMs() - half.storeTimestamp < waitMs ? "wait" : "check";
+    // Immunity counts from the birth (a re-appended copy keeps it); transactionTimeOut from the last append.
+    if (Number.isFinite(immunity) && checkTimes === 0) return age < immunity * 1000 ? "immune" : "check";
+    return now - half.storeTimestamp < c.transactionTimeOut ? "wait" : "check";
+  }
+
+  /** Re-append an immune half message as it is, remembering the offset the producer knows it by. */
+  private async putBackImmune(half: MessageExt): Promise<void> {
+    const props = decodeProperties(half.propertiesString);
+    const prepared = preparedQueueOffset(half) ?? half.queueOffset;
+    props.set(MessageConst.PROPERTY_TRANSACTION_PREPARED_QUEUE_OFFSET, String(prepared));
+    this.tx.protect(prepared);
+    await this.ctx.store.putMessage({ ...half, propertiesString: encodeProperties(props) });
   }
 
   /** Re-append the half message with one more check counted, then ask a producer of its group. */
@@ -120,4 +142,10 @@ export class TransactionalMessageCheckService {
     });
     channel.connection.invokeOneway(createRequest(RequestCode.CHECK_TRANSACTION_STATE, header, body));
   }
+}
+
+/** The half-queue offset of the first copy of a re-appended immune message, if this is such a copy. */
+function preparedQueueOffset(half: MessageExt): number | undefined {
+  const raw = half.properties.get(MessageConst.PROPERTY_TRANSACTION_PREPARED_QUEUE_OFFSET);
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
 }

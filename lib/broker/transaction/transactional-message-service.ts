@@ -25,6 +25,8 @@ export class TransactionalMessageService {
   private readonly done = new Set<number>();
   /** Next op-queue offset to read; starts at the op queue's min so restarts rebuild the done set. */
   private opCursor = -1;
+  /** First offsets of immune half messages re-appended by the check: their done marks outlive the cursor. */
+  private readonly protectedOffsets = new Set<number>();
 
   constructor(private readonly ctx: BrokerContext) {}
 
@@ -135,8 +137,17 @@ export class TransactionalMessageService {
     return this.done.has(halfQueueOffset);
   }
 
-  /** Forget done marks below the half cursor (they can never be asked about again). */
+  /** Keep the done mark of `halfQueueOffset` while a re-appended copy of it may still ask. */
+  protect(halfQueueOffset: number): void {
+    this.protectedOffsets.add(halfQueueOffset);
+  }
+
+  unprotect(halfQueueOffset: number | undefined): void {
+    if (halfQueueOffset !== undefined) this.protectedOffsets.delete(halfQueueOffset);
+  }
+
+  /** Forget done marks below the half cursor that no pending immune copy refers to. */
   prune(halfCursor: number): void {
-    for (const o of this.done) if (o < halfCursor) this.done.delete(o);
+    for (const o of this.done) if (o < halfCursor && !this.protectedOffsets.has(o)) this.done.delete(o);
   }
 }
