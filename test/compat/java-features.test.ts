@@ -4,7 +4,7 @@
  * transactions with check-back, orderly consumption across a consumer failover, SQL92 filters, batches
  * and message queries. One cluster per client version runs every scenario (test/compat/java, one JVM per
  * scenario); its broker.conf shortens the delay levels and the transaction check so each takes seconds.
- * The last test restarts the broker on the same data while delayed and timer messages are pending.
+ * The last test restarts the broker on the same data while delayed, timer and half messages are pending.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -24,12 +24,32 @@ const SCENARIO_BUDGET_MS = 120_000;
 const DELAY_LEVELS = Array.from({ length: 18 }, (_, i) => `${i + 1}s`);
 const TX_CHECK_INTERVAL_MS = 2000;
 const TX_TIMEOUT_MS = 1000;
+/**
+ * Undecided transactions get checked transactionCheckMax times, then dropped. Apache also counts the passes
+ * over a message inside its CHECK_IMMUNITY_TIME, so this leaves room for TX_IMMUNE_SEC / 2 s of them.
+ */
+const TX_CHECK_MAX = 8;
+/** The immune-commit messages of the transaction test: checked once, after this, holding nothing up. */
+const TX_IMMUNE_SEC = 10;
+/**
+ * Half messages stored before the restart are immune from checks this long, so that the check-back (and
+ * the drop after TX_CHECK_MAX checks) waits for the producer started after it; Apache restarts slowly.
+ */
+const TX_IMMUNITY_SEC = TARGET === "apache" ? 90 : 20;
+/**
+ * Apache counts every pass over a half message that is still immune toward transactionCheckMax, so with
+ * TX_CHECK_MAX it would drop the message long before its immunity ends; the restart test therefore runs
+ * Apache with room for TX_IMMUNITY_SEC / transactionCheckInterval passes (Stratus waits without counting).
+ */
+const RESTART_OVERRIDES: Record<string, number> =
+  TARGET === "apache" ? { transactionCheckMax: (2 * TX_IMMUNITY_SEC * 1000) / TX_CHECK_INTERVAL_MS } : {};
 /** broker.conf keys both targets read. */
 const BROKER_CONF: Record<string, string | number | boolean> = {
   messageDelayLevel: DELAY_LEVELS.join(" "),
   enablePropertyFilter: true,
   transactionCheckInterval: TX_CHECK_INTERVAL_MS,
   transactionTimeOut: TX_TIMEOUT_MS,
+  transactionCheckMax: TX_CHECK_MAX,
 };
 /**
  * Apache-only keys (Stratus rejects unknown keys): 5.x writes transaction op records in batches every
@@ -54,18 +74,22 @@ const TIMER_TOLERANCE_MS = TARGET === "apache" ? 1500 : 1000;
 const APACHE_BATCH_KEEPS_BATCH_ID = (clientVersion: string) =>
   TARGET === "apache" && apacheServerFor(clientVersion).startsWith("5.");
 
-function startFeatureCluster(clientVersion: string, dataDir: string): Promise<RunningCluster> {
+function startFeatureCluster(
+  clientVersion: string,
+  dataDir: string,
+  overrides: Record<string, number> = {},
+): Promise<RunningCluster> {
   if (TARGET === "apache") {
     return startApacheCluster({
       version: apacheServerFor(clientVersion),
       dataDir,
       keepDataDir: true,
-      brokerConfig: { ...BROKER_CONF, ...APACHE_ONLY_CONF },
+      brokerConfig: { ...BROKER_CONF, ...APACHE_ONLY_CONF, ...overrides },
       brokerJvmArgs: APACHE_STORE_JVM_ARGS,
     });
   }
   const conf = path.join(dataDir, "broker.conf");
-  const text = Object.entries(BROKER_CONF).map(([k, v]) => `${k}=${v}`);
+  const text = Object.entries({ ...BROKER_CONF, ...overrides }).map(([k, v]) => `${k}=${v}`);
   fs.writeFileSync(conf, `${text.join("\n")}\n`);
   return startStratusCluster({ dataDir, keepDataDir: true, extraArgs: ["--config", conf] });
 }
@@ -84,6 +108,13 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
     await cluster?.stop();
     if (dataDir && !keepDataDirs()) fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  /** Stops the cluster and starts it again on the same data directory. */
+  async function restart(): Promise<void> {
+    await cluster?.stop();
+    cluster = undefined;
+    cluster = await startFeatureCluster(clientVersion, dataDir, RESTART_OVERRIDES);
+  }
 
   async function scenario(name: string, params: Record<string, string | number> = {}): Promise<ScenarioRun> {
     if (!cluster) throw new Error("cluster did not start");
@@ -166,12 +197,14 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
   }
 
   it(
-    "makes committed half messages visible, drops rolled-back ones and asks the producer about undecided ones",
+    "makes committed half messages visible, drops rolled-back ones, checks undecided ones back (after any immunity) and drops them after transactionCheckMax checks",
     async () => {
       const run = await scenario("transaction", {
         perKind: 2,
         checkTimeoutMs: TX_TIMEOUT_MS,
         checkIntervalMs: TX_CHECK_INTERVAL_MS,
+        checkMax: TX_CHECK_MAX,
+        immuneSec: TX_IMMUNE_SEC,
       });
       const r = run.result;
       const why = explain(run);
@@ -188,6 +221,12 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
       expect(byKind(checks, "commit"), why).toEqual([0, 0]);
       expect(byKind(checks, "check-commit"), why).toEqual([2, 2]);
       expect(byKind(checks, "check-rollback"), why).toEqual([1, 1]);
+      expect(byKind(deliveries, "check-unknown"), why).toEqual([0, 0]);
+      expect(byKind(checks, "check-unknown"), why).toEqual([TX_CHECK_MAX, TX_CHECK_MAX]);
+      expect(byKind(deliveries, "immune-commit"), why).toEqual([1, 1]);
+      expect(byKind(checks, "immune-commit"), why).toEqual([1, 1]);
+      for (const ms of r.immuneFirstCheckAfterMs as number[]) expect(ms, why).toBeGreaterThanOrEqual(9900);
+      for (const ms of r.firstCheckAfterMs as number[]) expect(ms, why).toBeLessThan(TX_IMMUNE_SEC * 1000);
       expect(r.failures, why).toEqual([]);
     },
     SCENARIO_TEST_MS,
@@ -263,20 +302,32 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
   );
 
   it(
-    "keeps pending delayed (and 5.x timer) messages over a broker restart on the same data",
+    "keeps pending delayed, 5.x timer and undecided transaction messages over a broker restart on the same data",
     async () => {
       if (!cluster) throw new Error("cluster did not start");
       const run = `restart${clientVersion.replaceAll(".", "")}${Date.now().toString(16)}`;
       const delayParams = { run, levels: "10", perLevel: 2 };
       const timerParams = { run, delaysMs: "10000", deliverInMs: 11000 };
-      const sent = [await scenario("delay", { ...delayParams, mode: "send" })];
+      const txParams = { run, count: 2 };
+      if (Object.keys(RESTART_OVERRIDES).length > 0) await restart();
+      const sent = [
+        await scenario("transaction-restart", { ...txParams, mode: "send", immunitySec: TX_IMMUNITY_SEC }),
+        await scenario("delay", { ...delayParams, mode: "send" }),
+      ];
       if (major >= 5) sent.push(await scenario("timer", { ...timerParams, mode: "send" }));
       for (const s of sent) expect(s.result.failures, explain(s)).toEqual([]);
 
-      await cluster.stop();
-      cluster = undefined;
-      cluster = await startFeatureCluster(clientVersion, dataDir);
+      await restart();
 
+      // The transaction first: its producer must be up before the check-back (after the immunity time).
+      const tx = await scenario("transaction-restart", {
+        ...txParams,
+        mode: "receive",
+        waitMs: (TX_IMMUNITY_SEC + 30) * 1000,
+        timeoutMs: (TX_IMMUNITY_SEC + 60) * 1000,
+      });
+      expect(Object.values(tx.result.deliveries as Record<string, number>), explain(tx)).toEqual([1, 1]);
+      expect(tx.result.failures, explain(tx)).toEqual([]);
       const received = [
         await scenario("delay", { ...delayParams, mode: "receive", delayLevels: DELAY_LEVELS.join(",") }),
       ];
@@ -290,6 +341,6 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
         expect(r.result.failures, why).toEqual([]);
       }
     },
-    SCENARIO_TEST_MS + CLUSTER_START_MS,
+    2 * SCENARIO_TEST_MS + 2 * CLUSTER_START_MS,
   );
 });

@@ -55,6 +55,8 @@ public final class Scenarios {
                 return TimerScenario::run;
             case "transaction":
                 return TransactionScenario::run;
+            case "transaction-restart":
+                return TransactionRestartScenario::run;
             case "orderly-failover":
                 return OrderlyFailoverScenario::run;
             case "sql":
@@ -77,7 +79,7 @@ public final class Scenarios {
         Scenario scenario = args.length == 0 ? null : lookup(args[0]);
         if (scenario == null) {
             System.err.println("usage: Scenarios send|cluster|broadcast|tags|pull|orderly|produce|consume"
-                + "|retry|delay|timer|transaction|orderly-failover|sql|batch|query "
+                + "|retry|delay|timer|transaction|transaction-restart|orderly-failover|sql|batch|query "
                 + "namesrv=HOST:PORT broker=HOST:PORT [key=value...]");
             System.exit(2);
         }

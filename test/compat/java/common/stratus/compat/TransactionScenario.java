@@ -6,9 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
-import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
-import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.LocalTransactionState;
 import org.apache.rocketmq.client.producer.SendStatus;
@@ -16,20 +13,27 @@ import org.apache.rocketmq.client.producer.TransactionListener;
 import org.apache.rocketmq.client.producer.TransactionMQProducer;
 import org.apache.rocketmq.client.producer.TransactionSendResult;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageConst;
 import org.apache.rocketmq.common.message.MessageExt;
 
 /**
- * `transaction`: a TransactionMQProducer sends `perKind` half messages of four kinds. `commit` and
- * `rollback` are decided by executeLocalTransaction; `check-commit` and `check-rollback` answer UNKNOW
- * there, so the broker must call checkLocalTransaction: check-commit answers UNKNOW to the first check and
- * COMMIT to the second, check-rollback answers ROLLBACK at once. A consumer must receive exactly the
- * committed messages (check-commit ones only after the commit decision) and the broker must stop checking
- * once a transaction is decided. The test sets the broker's transactionTimeOut / transactionCheckInterval
- * small and passes the same values as `checkTimeoutMs` / `checkIntervalMs`.
+ * `transaction`: a TransactionMQProducer sends `perKind` half messages of each kind. `commit` and
+ * `rollback` are decided by executeLocalTransaction; the `check-*` kinds answer UNKNOW there, so the
+ * broker must call checkLocalTransaction: check-commit answers UNKNOW to the first check and
+ * COMMIT to the second, check-rollback answers ROLLBACK at once, check-unknown always answers UNKNOW.
+ * A consumer must receive exactly the committed messages (check-commit ones only after the commit
+ * decision); the broker must stop checking once a transaction is decided, and check an undecided one
+ * exactly transactionCheckMax times before dropping it. The test sets the broker's transactionTimeOut /
+ * transactionCheckInterval / transactionCheckMax small and passes the same values as `checkTimeoutMs` /
+ * `checkIntervalMs` / `checkMax`. With immuneSec=N, `immune-commit` messages carrying
+ * CHECK_IMMUNITY_TIME_IN_SECONDS=N go first: checked once, not before N s, and not holding up the checks
+ * of the messages behind them.
  */
 final class TransactionScenario {
-    static final String[] KINDS = {"commit", "rollback", "check-commit", "check-rollback"};
+    static final String[] KINDS = {"commit", "rollback", "check-commit", "check-rollback", "check-unknown"};
     static final long SLACK_MS = 5_000;
+    /** Sent first when immuneSec > 0: CHECK_IMMUNITY_TIME_IN_SECONDS set, committed at its first check. */
+    static final String IMMUNE = "immune-commit";
 
     private TransactionScenario() {
     }
@@ -63,7 +67,7 @@ final class TransactionScenario {
             if (kind.equals("check-rollback") || kind.equals("rollback")) {
                 return LocalTransactionState.ROLLBACK_MESSAGE;
             }
-            if (kind.equals("check-commit") && checks.size() < 2) {
+            if (kind.equals("check-unknown") || (kind.equals("check-commit") && checks.size() < 2)) {
                 return LocalTransactionState.UNKNOW;
             }
             committedAtMs.putIfAbsent(msg.getKeys(), System.currentTimeMillis());
@@ -88,42 +92,33 @@ final class TransactionScenario {
         int perKind = ctx.params.integer("perKind", 2);
         long checkTimeout = ctx.params.longValue("checkTimeoutMs", 6_000);
         long checkInterval = ctx.params.longValue("checkIntervalMs", 60_000);
+        int checkMax = ctx.params.integer("checkMax", 15);
+        int immuneSec = ctx.params.integer("immuneSec", 0);
         String topic = ctx.name("topic", "compat_tx");
         Result r = ctx.result.put("topic", topic);
         DefaultMQProducer admin = Clients.startProducer(ctx, "admin");
         Clients.createTopic(ctx, admin, topic, 2);
 
-        Features.Deliveries got = new Features.Deliveries();
-        DefaultMQPushConsumer c = Clients.pushConsumer(ctx, ctx.name("group", "cg_tx"), "tx");
-        c.subscribe(topic, "*");
-        c.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
-            for (MessageExt m : msgs) {
-                got.add("c", m);
-            }
-            return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-        });
-        c.start();
-        ctx.closeLater(c::shutdown);
-
+        Features.Deliveries got = DelayScenario.startConsumer(ctx, admin, topic, "cg_tx");
         Decisions decisions = new Decisions();
-        TransactionMQProducer p = new TransactionMQProducer("pg_tx_" + ctx.runId);
-        p.setNamesrvAddr(ctx.namesrv);
-        p.setInstanceName(ctx.runId + "-tx");
-        p.setVipChannelEnabled(false);
-        p.setSendMsgTimeout(Clients.SEND_TIMEOUT_MS);
-        p.setTransactionListener(decisions);
-        p.start();
-        ctx.closeLater(p::shutdown);
+        TransactionMQProducer p = startTxProducer(ctx, decisions);
 
         Map<String, String> states = new TreeMap<>();
         List<String> keys = new ArrayList<>();
         long sentAt = System.currentTimeMillis();
-        for (String kind : KINDS) {
+        List<String> kinds = new ArrayList<>(List.of(KINDS));
+        if (immuneSec > 0) {
+            kinds.add(0, IMMUNE);
+        }
+        for (String kind : kinds) {
             for (int i = 0; i < perKind; i++) {
                 String key = Messages.key(ctx.runId, kind, i);
                 keys.add(key);
-                TransactionSendResult res = p.sendMessageInTransaction(Messages.create(topic, "TagX", key, i, 64),
-                    null);
+                Message m = Messages.create(topic, "TagX", key, i, 64);
+                if (kind.equals(IMMUNE)) {
+                    m.putUserProperty(MessageConst.PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS, Integer.toString(immuneSec));
+                }
+                TransactionSendResult res = p.sendMessageInTransaction(m, null);
                 states.put(key, res.getSendStatus() + "/" + res.getLocalTransactionState());
             }
         }
@@ -131,21 +126,50 @@ final class TransactionScenario {
         r.check("every half message was stored " + states,
             states.values().stream().allMatch(s -> s.startsWith(SendStatus.SEND_OK.toString())));
         long decidedWithin = checkTimeout + 2 * checkInterval + SLACK_MS;
-        ctx.deadline.await(() -> keys.stream().filter(k -> kindOf(k).contains("commit")).allMatch(k -> got.count(k) > 0)
-            && keys.stream().filter(k -> kindOf(k).startsWith("check")).allMatch(k -> decisions.committedAtMs
-                .containsKey(k) || decisions.checks(k) > 0), decidedWithin + checkInterval, 100);
+        ctx.deadline.await(() -> keys.stream().allMatch(k -> settled(k, got, decisions, checkMax)),
+            decidedWithin + (checkMax + 1) * checkInterval + immuneSec * 1000L, 100);
         // Let at least two more check rounds pass: nothing decided may be checked again or show up.
         Deadline.sleep(Math.min(2 * checkInterval + 1000, ctx.deadline.remainingMs()));
-        judge(ctx, keys, got, decisions, sentAt, checkTimeout, decidedWithin);
+        judge(ctx, keys, got, decisions, sentAt, checkTimeout, decidedWithin, checkMax, immuneSec);
+    }
+
+    /** A TransactionMQProducer of the run's producer group (the group the broker checks back). */
+    static TransactionMQProducer startTxProducer(Ctx ctx, TransactionListener listener) throws Exception {
+        TransactionMQProducer p = new TransactionMQProducer("pg_tx_" + ctx.runId);
+        p.setNamesrvAddr(ctx.namesrv);
+        p.setInstanceName(ctx.runId + "-tx");
+        p.setVipChannelEnabled(false);
+        p.setSendMsgTimeout(Clients.SEND_TIMEOUT_MS);
+        p.setTransactionListener(listener);
+        p.start();
+        ctx.closeLater(p::shutdown);
+        return p;
+    }
+
+    /** Whether a key reached its final state as far as the client can see. */
+    private static boolean settled(String k, Features.Deliveries got, Decisions decisions, int checkMax) {
+        switch (kindOf(k)) {
+            case "commit":
+            case "check-commit":
+            case IMMUNE:
+                return got.count(k) > 0;
+            case "check-rollback":
+                return decisions.checks(k) > 0;
+            case "check-unknown":
+                return decisions.checks(k) >= checkMax;
+            default:
+                return true;
+        }
     }
 
     private static void judge(Ctx ctx, List<String> keys, Features.Deliveries got, Decisions decisions,
-        long sentAt, long checkTimeout, long decidedWithin) {
+        long sentAt, long checkTimeout, long decidedWithin, int checkMax, int immuneSec) {
         Map<String, Integer> deliveries = new TreeMap<>();
         Map<String, Integer> checks = new TreeMap<>();
         List<String> wrong = new ArrayList<>();
         List<String> early = new ArrayList<>();
         List<Long> firstCheckAfterMs = new ArrayList<>();
+        List<Long> immuneChecksAfterMs = new ArrayList<>();
         for (String k : keys) {
             String kind = kindOf(k);
             deliveries.put(k, got.count(k));
@@ -154,15 +178,21 @@ final class TransactionScenario {
             if (shouldArrive != (got.count(k) > 0)) {
                 wrong.add(k + (shouldArrive ? " missing" : " visible"));
             }
-            int wantChecks = kind.equals("check-commit") ? 2 : kind.equals("check-rollback") ? 1 : 0;
+            int wantChecks = kind.equals("check-commit") ? 2 : kind.equals("check-rollback") ? 1
+                : kind.equals("check-unknown") ? checkMax : kind.equals(IMMUNE) ? 1 : 0;
             if (decisions.checks(k) != wantChecks) {
                 wrong.add(k + " checked " + decisions.checks(k) + "x, want " + wantChecks);
             }
             List<Long> at = decisions.checksAtMs.get(k);
             if (at != null && !at.isEmpty()) {
-                firstCheckAfterMs.add(at.get(0) - sentAt);
-                if (at.get(0) - sentAt > decidedWithin) {
-                    wrong.add(k + " first checked " + (at.get(0) - sentAt) + " ms after sending");
+                long after = at.get(0) - sentAt;
+                long immunityMs = kind.equals(IMMUNE) ? immuneSec * 1000L : 0;
+                (kind.equals(IMMUNE) ? immuneChecksAfterMs : firstCheckAfterMs).add(after);
+                if (after > decidedWithin + immunityMs || after < immunityMs - 100) {
+                    wrong.add(k + " first checked " + after + " ms after sending");
+                }
+                if (immuneSec > 0 && !kind.equals(IMMUNE) && after >= immuneSec * 1000L) {
+                    wrong.add(k + " was held up behind the immune messages (first checked after " + after + " ms)");
                 }
             }
             Long committed = decisions.committedAtMs.get(k);
@@ -171,7 +201,8 @@ final class TransactionScenario {
             }
         }
         Result r = ctx.result;
-        r.put("deliveries", deliveries).put("checks", checks).put("firstCheckAfterMs", firstCheckAfterMs);
+        r.put("deliveries", deliveries).put("checks", checks).put("firstCheckAfterMs", firstCheckAfterMs)
+            .put("immuneFirstCheckAfterMs", immuneChecksAfterMs);
         r.check("committed messages arrived, rolled back ones did not, and checks matched " + wrong,
             wrong.isEmpty());
         r.check("no message was visible before its commit decision " + early, early.isEmpty());
