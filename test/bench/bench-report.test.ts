@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { stringifyJson } from "./bench.js";
 import { renderChart } from "./chart.js";
 import { fmt, renderMarkdown } from "./markdown.js";
 import { backlogPerQueue, parseBenchArgs } from "./options.js";
@@ -186,6 +187,19 @@ describe("bench report", () => {
     expect(fmt(12.345)).toBe("12.3");
     expect(fmt(0.1234)).toBe("0.123");
     expect(fmt(undefined)).toBe("—");
+  });
+});
+
+describe("bench JSON output", () => {
+  it("keeps short arrays of primitives on one line, longer ones and arrays of objects expanded", () => {
+    const value = { a: [1, 2.5, null], b: [{ c: 1 }], d: ["x".repeat(60), "y".repeat(60)], e: [] };
+    const text = stringifyJson(value);
+    expect(JSON.parse(text)).toEqual(value);
+    expect(text).toContain('  "a": [1, 2.5, null],\n');
+    expect(text).toContain('  "b": [\n    {\n      "c": 1\n    }\n  ],\n');
+    expect(text).toContain(`  "d": [\n    "${"x".repeat(60)}",\n`);
+    expect(text).toContain('  "e": []\n');
+    expect(text.endsWith("}\n")).toBe(true);
   });
 });
 

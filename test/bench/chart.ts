@@ -124,6 +124,7 @@ export function renderChart(report: BenchReport): string {
   const subtitle = `medians of ${report.rounds} round(s), ${report.startedAt.slice(0, 16).replace("T", " ")} UTC; load average at start ${load}${report.noisy ? " — noisy run" : ""}`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif">`,
+    `<title>Stratus vs Apache RocketMQ: bench medians per workload</title>`,
     `<rect width="${WIDTH}" height="${height}" fill="#fff"/>`,
     `<text x="${LABEL_X}" y="24" font-size="16" font-weight="bold">Stratus vs Apache RocketMQ ${escapeXml(String(report.environment.apache ?? ""))}</text>`,
     `<text x="${LABEL_X}" y="42" font-size="11" fill="#555">${escapeXml(subtitle)}</text>`,
