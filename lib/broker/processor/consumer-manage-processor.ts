@@ -10,7 +10,7 @@ import {
   decodeTopicQueueHeader,
   decodeUpdateConsumerOffsetRequestHeader,
 } from "../../protocol/header/queue-offset-headers.js";
-import { readRecordSize } from "../../protocol/message-record.js";
+import { readRecordPhysicalOffset, readRecordSize } from "../../protocol/message-record.js";
 import { createResponse, type RemotingCommand } from "../../protocol/remoting-command.js";
 import { ResponseCode } from "../../protocol/response-code.js";
 import type { BrokerContext } from "../broker-context.js";
@@ -49,13 +49,11 @@ export class ConsumerManageProcessor {
   private checkInDiskByConsumeOffset(topic: string, queueId: number, offset: number): boolean {
     const store = this.ctx.store;
     if (store.getMaxOffsetInQueue(topic, queueId) <= offset) return false;
-    const ts = store.getMessageStoreTimeStamp(topic, queueId, offset);
-    if (ts < 0) return false;
     const result = store.getMessage(topic, queueId, offset, 1, 1 << 30);
     const record = result.messages[0];
     if (!record) return false;
-    const phy = record.readBigInt64BE(28);
-    const distance = store.getMaxPhyOffset() - Number(phy) - readRecordSize(record);
+    const phy = readRecordPhysicalOffset(record);
+    const distance = store.getMaxPhyOffset() - phy - readRecordSize(record);
     return distance > totalmem() * ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO;
   }
 

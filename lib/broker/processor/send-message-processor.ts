@@ -11,7 +11,7 @@ import {
 } from "../../protocol/header/send-message-request-header.js";
 import { decodeBatchBody } from "../../protocol/message-batch.js";
 import { encodeSocketAddress } from "../../protocol/message-id.js";
-import { decodeProperties, encodeProperties, MessageConst } from "../../protocol/message-properties.js";
+import { decodeProperties, encodeProperties, getProperty, MessageConst } from "../../protocol/message-properties.js";
 import type { MessageExtBrokerInner } from "../../protocol/message-record.js";
 import { MessageSysFlag } from "../../protocol/message-sys-flag.js";
 import { isWriteable } from "../../protocol/perm-name.js";
@@ -266,7 +266,7 @@ export class SendMessageProcessor {
     if (!mapped.stored || !first) return reply(mapped.code, mapped.remark);
     const bytes = result.appended.reduce((n, a) => n + a.wroteBytes, 0);
     this.ctx.stats.recordPut(result.appended.length, bytes);
-    const uniq = decodeProperties(props).get(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
+    const uniq = getProperty(props, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX);
     const ext: Record<string, string> = {
       ...this.baseExt(),
       msgId: result.appended.map((a) => a.msgId).join(","),

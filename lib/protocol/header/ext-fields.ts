@@ -58,7 +58,8 @@ export function optionalBoolean(ext: ExtFields, name: string): boolean | undefin
 export function extString(v: number | boolean | string): string {
   if (typeof v === "number") {
     if (!Number.isFinite(v)) return "0";
-    return Number.isInteger(v) ? BigInt(v).toString() : String(v);
+    // Safe integers print as plain decimals; only larger ones need BigInt to avoid exponent form.
+    return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v).toString() : String(v);
   }
   return String(v);
 }
