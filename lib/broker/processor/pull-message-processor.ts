@@ -22,7 +22,9 @@ import type { BrokerContext } from "../broker-context.js";
 import { buildTagSubscriptionData, checkExpression, tagMessageFilter } from "../expression-message-filter.js";
 import type { PullRequestHoldService } from "../pull-request-hold-service.js";
 
-type Outcome = { response: RemotingCommand } | { suspend: { filter: MessageFilter | undefined } };
+type Outcome =
+  | { response: RemotingCommand }
+  | { suspend: { filter: MessageFilter | undefined; header: PullMessageRequestHeader } };
 
 /** Builds the filter for a subscription; SQL92 support plugs in here (undefined filter = everything). */
 export type FilterFactory = (sub: SubscriptionData) => MessageFilter | undefined;
@@ -37,15 +39,15 @@ export class PullMessageProcessor {
   async process(request: RemotingCommand, conn: Connection): Promise<RemotingCommand> {
     const outcome = await this.processOnce(request, true);
     if ("response" in outcome) return outcome.response;
-    return this.park(request, conn, outcome.suspend.filter);
+    return this.park(request, conn, outcome.suspend.filter, outcome.suspend.header);
   }
 
   private park(
     request: RemotingCommand,
     conn: Connection,
     filter: MessageFilter | undefined,
+    h: PullMessageRequestHeader,
   ): Promise<RemotingCommand> {
-    const h = decodePullMessageRequestHeader(request.extFields);
     const suspendMs = this.ctx.config.longPollingEnable
       ? h.suspendTimeoutMillis
       : this.ctx.config.shortPollingTimeMills;
@@ -126,7 +128,7 @@ export class PullMessageProcessor {
     }
     const code = statusToCode(result, h.queueOffset);
     const suspendable = firstTime && (h.sysFlag & PullSysFlag.FLAG_SUSPEND) !== 0;
-    if (code === ResponseCode.PULL_NOT_FOUND && suspendable) return { suspend: { filter } };
+    if (code === ResponseCode.PULL_NOT_FOUND && suspendable) return { suspend: { filter, header: h } };
     const body = code === ResponseCode.SUCCESS ? Buffer.concat(result.messages) : undefined;
     return { response: this.respond(request, code, result.status, result, body) };
   }
