@@ -2,39 +2,14 @@
  * Subscription-group configs (retry queues, max reconsume times, ...), persisted through a
  * SubscriptionGroupStore (config/subscriptionGroup.json by default, or the MetadataStore).
  */
+import { SUBSCRIPTION_GROUP_DEFAULTS, type SubscriptionGroupConfig } from "../protocol/body/admin-bodies.js";
 import type { BrokerConfig } from "./broker-config.js";
 import { fileSubscriptionGroupStore, type SubscriptionGroupStore } from "./config-stores.js";
 
-export interface SubscriptionGroupConfig {
-  groupName: string;
-  consumeEnable: boolean;
-  consumeFromMinEnable: boolean;
-  consumeBroadcastEnable: boolean;
-  consumeMessageOrderly: boolean;
-  retryQueueNums: number;
-  retryMaxTimes: number;
-  brokerId: number;
-  whichBrokerWhenConsumeSlowly: number;
-  notifyConsumerIdsChangedEnable: boolean;
-  groupSysFlag: number;
-  consumeTimeoutMinute: number;
-}
+export type { SubscriptionGroupConfig };
 
 export function defaultSubscriptionGroupConfig(groupName: string): SubscriptionGroupConfig {
-  return {
-    groupName,
-    consumeEnable: true,
-    consumeFromMinEnable: true,
-    consumeBroadcastEnable: true,
-    consumeMessageOrderly: false,
-    retryQueueNums: 1,
-    retryMaxTimes: 16,
-    brokerId: 0,
-    whichBrokerWhenConsumeSlowly: 1,
-    notifyConsumerIdsChangedEnable: true,
-    groupSysFlag: 0,
-    consumeTimeoutMinute: 15,
-  };
+  return { groupName, ...SUBSCRIPTION_GROUP_DEFAULTS };
 }
 
 export class SubscriptionGroupManager {
