@@ -11,7 +11,12 @@ import {
 } from "../../protocol/header/send-message-request-header.js";
 import { decodeBatchBody } from "../../protocol/message-batch.js";
 import { encodeSocketAddress } from "../../protocol/message-id.js";
-import { decodeProperties, encodeProperties, getProperty, MessageConst } from "../../protocol/message-properties.js";
+import {
+  decodeProperties,
+  encodeProperties,
+  getProperty,
+  MessageConst,
+} from "../../protocol/message-properties.js";
 import type { MessageExtBrokerInner } from "../../protocol/message-record.js";
 import { MessageSysFlag } from "../../protocol/message-sys-flag.js";
 import { isWriteable } from "../../protocol/perm-name.js";
