@@ -143,7 +143,7 @@ export function tierConfig(over: Partial<TierConfig> = {}): TierConfig {
     chunkBytes: 16 * 1024,
     chunkMaxAgeMs: 60_000,
     commitLingerMs: 2,
-    localBudgetBytes: 1024 * 1024,
+    localBudgetBytes: 64 * 1024 * 1024, // backpressure tests set their own; the rest must never meet it
     objectStoreRetentionHours: 0,
     readCacheBytes: 4 * 1024 * 1024,
     delayLevels: [1000, 5000],
