@@ -217,6 +217,16 @@ describe("bench options", () => {
     expect(() => parseBenchArgs(["--frobnicate"])).toThrow(/unknown option/);
   });
 
+  it("selects workloads and the profiled workload", () => {
+    expect(parseBenchArgs([]).workloads).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(parseBenchArgs(["--workloads", "5,1,5"]).workloads).toEqual([1, 5]);
+    expect(() => parseBenchArgs(["--workloads", "7"])).toThrow(/1 to 6/);
+    const p = parseBenchArgs(["--profile-workload", "5"]);
+    expect([p.profile, p.profileWorkload]).toEqual([true, 5]);
+    expect(parseBenchArgs(["--profile"]).profileWorkload).toBe(1);
+    expect(() => parseBenchArgs(["--profile-workload", "3"])).toThrow(/1 or 5/);
+  });
+
   it("splits the backlog evenly over the queues in 1 KiB messages", () => {
     expect(backlogPerQueue({ ...parseBenchArgs([]), backlogMiB: 16 })).toBe(1024);
   });

@@ -164,7 +164,7 @@ export function renderMarkdown(report: BenchReport): string {
 
 export function renderProfile(p: NonNullable<BenchReport["profile"]>): string {
   return [
-    "## Where Stratus spends workload 1 (node --cpu-prof, self time)",
+    `## Where Stratus spends workload ${p.workload ?? 1} (node --cpu-prof, self time)`,
     "",
     `${p.windowMs ? `Samples from the measured window only (${fmt(p.windowMs[0] / 1000)}–${fmt(p.windowMs[1] / 1000)} s after start); ` : ""}${fmt(p.busyMs / 1000)} s busy, ${fmt(p.idlePercent)}% idle. Native frames without a file (writev, writeBuffer, ...) are time in C++ bindings, mostly system calls.`,
     "",

@@ -22,6 +22,10 @@ export interface BenchOptions {
   readonly machineS: number;
   readonly mappedFileSizeCommitLog: number;
   readonly profile: boolean;
+  /** Which workload the --profile run profiles: 1 (max-rate send) or 5 (catch-up from the object store). */
+  readonly profileWorkload: 1 | 5;
+  /** The workloads to run (1–6; default all): a focused before/after measurement runs a few of them. */
+  readonly workloads: readonly number[];
   /** No new round starts when the last round's duration says it would end past this. */
   readonly budgetMinutes: number;
   readonly jsonFile: string | undefined;
@@ -47,6 +51,8 @@ const FULL: BenchOptions = {
   machineS: 3,
   mappedFileSizeCommitLog: 128 * 1024 * 1024,
   profile: false,
+  profileWorkload: 1,
+  workloads: [1, 2, 3, 4, 5, 6],
   budgetMinutes: 14,
   jsonFile: undefined,
   markdownFile: undefined,
@@ -81,6 +87,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --backlog-mib M         workload 4's backlog (default 128; the issue's 2048 does not fit 15 minutes)
   --budget-minutes M      start no round that would end past M minutes (default 14; the run stops by 15)
   --profile               also run workload 1 once on Stratus under node --cpu-prof and print the top frames
+  --profile-workload N    1 (default) or 5: with 5, workload 5's catch-up itself runs under --cpu-prof
+  --workloads LIST        run only these workloads, e.g. 1,5 (default 1,2,3,4,5,6; 1 and 6 share a phase)
   --json FILE             write {"workloads":[{name, stratus, apache, ratio}], ...}
   --markdown FILE         write the results markdown
   --chart FILE            where the SVG chart goes (default .cache/bench/chart.svg)`;
@@ -105,6 +113,14 @@ function systemsList(value: string | undefined): SystemName[] {
   return names as SystemName[];
 }
 
+function workloadList(value: string | undefined): number[] {
+  const ids = (value ?? "").split(",").filter(Boolean).map(Number);
+  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n < 1 || n > 6)) {
+    throw new Error("--workloads takes a comma-separated list of 1 to 6");
+  }
+  return [...new Set(ids)].sort((a, b) => a - b);
+}
+
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let o: BenchOptions = argv.includes("--smoke") ? SMOKE : FULL;
   for (let i = 0; i < argv.length; i++) {
@@ -115,6 +131,15 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         break;
       case "--profile":
         o = { ...o, profile: true };
+        break;
+      case "--profile-workload": {
+        const n = positive(flag, value());
+        if (n !== 1 && n !== 5) throw new Error("--profile-workload takes 1 or 5");
+        o = { ...o, profile: true, profileWorkload: n };
+        break;
+      }
+      case "--workloads":
+        o = { ...o, workloads: workloadList(value()) };
         break;
       case "--systems":
         o = { ...o, systems: systemsList(value()) };

@@ -28,6 +28,8 @@ export interface FrameShare {
 
 export interface ProfileSummary {
   readonly file: string;
+  /** The workload profiled (1 when absent). */
+  readonly workload?: number;
   /** The part of the profile summarised, in ms from its start (the whole profile when undefined). */
   readonly windowMs: readonly [number, number] | undefined;
   readonly busyMs: number;

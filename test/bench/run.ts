@@ -62,12 +62,14 @@ function settingsFor(o: BenchOptions, flushDiskType: FlushDiskType): DurabilityS
   };
 }
 
+/** The ASYNC_FLUSH session's phases: workloads 1 and 6 (one send phase), 3 and 4, those selected. */
 function asyncPhases(o: BenchOptions): string[] {
   const latencyWarm = Math.min(2, o.warmS);
+  const on = (n: number) => o.workloads.includes(n);
   return [
-    `send:async:${o.warmS}:${o.sendS}`,
-    `latency:${o.latencyRate}:${latencyWarm}:${o.latencyS}`,
-    `catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`,
+    ...(on(1) || on(6) ? [`send:async:${o.warmS}:${o.sendS}`] : []),
+    ...(on(3) ? [`latency:${o.latencyRate}:${latencyWarm}:${o.latencyS}`] : []),
+    ...(on(4) ? [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`] : []),
   ];
 }
 
@@ -103,6 +105,7 @@ async function runTiered(
   o: BenchOptions,
   base: Omit<SessionSpec, "system" | "settings" | "phases">,
   progress: ProgressReporter,
+  profileDir: string | undefined,
 ): Promise<TieredRecord> {
   const status = tieringStatus();
   if (!status.available) return { available: false, reason: status.reason, session: undefined };
@@ -125,8 +128,12 @@ async function runTiered(
     // The lost-disk case: everything the catch-up reads must come from the object store.
     fs.rmSync(path.join(dataDir, "data", "broker"), { recursive: true, force: true });
     const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`];
+    const catchupStart =
+      profileDir === undefined
+        ? startOptions
+        : { ...startOptions, stratusNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] };
     const session = await runSession(
-      { ...base, label, runId, system: "stratus", settings, phases, startOptions },
+      { ...base, label, runId, system: "stratus", settings, phases, startOptions: catchupStart },
       progress,
     );
     return { available: true, reason: undefined, session };
@@ -153,16 +160,25 @@ async function runProfile(
     },
     progress,
   );
+  if (session.error) progress.log(`profile run: ${session.error.split("\n")[0]}`);
   // Only the measured window of workload 1: not the boot, the warm-up or the shutdown.
-  const summary = readProfileDir(dir, PROFILE_TOP_FRAMES, session.windows.async);
-  const keep = path.join(BENCH_CACHE_DIR, "stratus-w1.cpuprofile");
+  return keepProfile(dir, 1, session.windows.async);
+}
+
+/** Summarises the profile written into `dir` (then removed) over `window`, keeping the file under .cache. */
+function keepProfile(
+  dir: string,
+  workload: 1 | 5,
+  window: readonly [number, number] | undefined,
+): ProfileSummary | undefined {
+  const summary = readProfileDir(dir, PROFILE_TOP_FRAMES, window);
+  const keep = path.join(BENCH_CACHE_DIR, `stratus-w${workload}.cpuprofile`);
   if (summary) {
     fs.mkdirSync(path.dirname(keep), { recursive: true });
     fs.copyFileSync(summary.file, keep);
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  if (session.error) progress.log(`profile run: ${session.error.split("\n")[0]}`);
-  return summary ? { ...summary, file: keep } : undefined;
+  return summary ? { ...summary, file: keep, workload } : undefined;
 }
 
 function describeSettings(o: BenchOptions): Record<string, string | number> {
@@ -197,11 +213,12 @@ async function runRound(
   progress: ProgressReporter,
 ): Promise<SessionRecord[]> {
   const out: SessionRecord[] = [];
-  for (const system of roundOrder(o, round)) {
+  const phases = asyncPhases(o);
+  for (const system of phases.length > 0 ? roundOrder(o, round) : []) {
     const settings = settingsFor(o, "ASYNC_FLUSH");
-    out.push(await runSession({ ...base, round, system, settings, phases: asyncPhases(o) }, progress));
+    out.push(await runSession({ ...base, round, system, settings, phases }, progress));
   }
-  for (const system of roundOrder(o, round)) {
+  for (const system of o.workloads.includes(2) ? roundOrder(o, round) : []) {
     const settings = settingsFor(o, "SYNC_FLUSH");
     const phases = [`send:sync:${o.warmS}:${o.sendS}`];
     out.push(await runSession({ ...base, round, system, settings, phases }, progress));
@@ -247,9 +264,20 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
         break;
       }
     }
-    const tiered = await runTiered(o, { ...base, round: 1 }, progress);
+    const profileW5 = o.profile && o.profileWorkload === 5 && o.workloads.includes(5);
+    const w5ProfileDir = profileW5
+      ? fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-prof-"))
+      : undefined;
+    const tiered: TieredRecord = o.workloads.includes(5)
+      ? await runTiered(o, { ...base, round: 1 }, progress, w5ProfileDir)
+      : { available: false, reason: "not selected (--workloads)", session: undefined };
     if (!tiered.available) progress.log(`workload 5: not available: ${tiered.reason}`);
-    const profile = o.profile ? await runProfile(o, { ...base, round: 0 }, progress) : undefined;
+    const profile =
+      w5ProfileDir !== undefined
+        ? keepProfile(w5ProfileDir, 5, tiered.session?.windows.catchup)
+        : o.profile && o.profileWorkload === 1
+          ? await runProfile(o, { ...base, round: 0 }, progress)
+          : undefined;
     return {
       options: { ...o, rounds: roundsRun },
       roundsRequested: o.rounds,
