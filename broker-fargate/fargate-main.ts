@@ -14,6 +14,8 @@
  * openCloud): topics, groups and offsets in its partitions of the table, the CommitLog tiered to S3, and its
  * shutdown in step 4 also uploads the unsealed tail (up to drainTimeoutMs), so a replacement task on an empty disk
  * serves the same history. Without them it runs on its disk alone.
+ * A tiering broker writes its upload backlog as a CloudWatch EMF line on stdout at start and every
+ * STRATUS_METRICS_INTERVAL_MS (backlog-metric.ts); everything else the entry says goes to stderr.
  */
 import { readFileSync } from "node:fs";
 import type { BrokerConfig } from "../lib/broker/broker-config.js";
@@ -29,6 +31,7 @@ import { createRequest } from "../lib/protocol/remoting-command.js";
 import { RequestCode } from "../lib/protocol/request-code.js";
 import { ResponseCode } from "../lib/protocol/response-code.js";
 import { RemotingClient } from "../lib/remoting/client.js";
+import { startBacklogMetric } from "./backlog-metric.js";
 import { discoverBrokerIP, resolveNamesrvAddr } from "./discovery.js";
 import {
   type BrokerSettings,
@@ -201,6 +204,12 @@ export async function startBrokerRole(settings: BrokerSettings, env: Env, log: L
   log(
     `stratus ready: broker ${config.brokerIP1}:${config.listenPort} (${config.brokerName}) health :${healthPort}`,
   );
+  const stopMetric = startBacklogMetric({
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    backlogBytes: () => broker.tierBacklogBytes(),
+    intervalMs: settings.metricsIntervalMs,
+  });
   return {
     health,
     healthPort,
@@ -218,6 +227,7 @@ export async function startBrokerRole(settings: BrokerSettings, env: Env, log: L
         log(`draining: could not wipe write permission: ${(e as Error).message}`);
       }
       await new Promise((r) => setTimeout(r, settings.drainMs));
+      stopMetric();
       await broker.shutdown();
       await cloud?.close();
       health.set("stopped");

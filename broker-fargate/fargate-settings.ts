@@ -5,6 +5,8 @@
  *   STRATUS_HEALTH_PORT       HTTP health endpoint port (8080)
  *   STRATUS_BIND_HOST         address the remoting and health servers listen on (0.0.0.0)
  *   STRATUS_DRAIN_MS          broker: how long to keep serving after SIGTERM with write permission wiped (30000)
+ *   STRATUS_METRICS_INTERVAL_MS
+ *                             broker: how often the upload-backlog metric line goes to stdout (60000; 0: never)
  *   STRATUS_NAMESRV_PORT      namesrv: listen port (9876)
  *   STRATUS_BROKER_EXPIRED_MS namesrv: drop a broker after this long without registration (120000)
  *   STRATUS_METADATA_TABLE    namesrv: keep routes, broker leases and the KV table in this DynamoDB table (ADR 0005:
@@ -27,6 +29,7 @@ import {
 } from "../lib/broker/broker-config.js";
 import { StratusError } from "../lib/common/errors.js";
 import { parseProperties } from "../lib/common/properties.js";
+import { METRIC_INTERVAL_MS } from "../lib/ports/aws/metrics.js";
 
 export type StratusRole = "namesrv" | "broker";
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -38,6 +41,8 @@ export const DEFAULT_DRAIN_MS = 30_000;
 /** ECS lets a Fargate container at most 120 s between SIGTERM and SIGKILL; the drain must fit in it. */
 export const MAX_DRAIN_MS = 110_000;
 export const CONF_PREFIX = "STRATUS_CONF_";
+/** At most one metric line an hour; the alarm's period assumes a line every few minutes at least. */
+export const MAX_METRICS_INTERVAL_MS = 3_600_000;
 
 interface CommonSettings {
   readonly healthPort: number;
@@ -60,6 +65,8 @@ export interface CloudSettings {
 export interface BrokerSettings extends CommonSettings {
   readonly role: "broker";
   readonly drainMs: number;
+  /** How often the upload-backlog EMF line is written (0: never). */
+  readonly metricsIntervalMs: number;
   readonly confFile?: string | undefined;
   /** STRATUS_CONF_<key> pairs, in variable-name order. */
   readonly confEntries: readonly (readonly [string, string])[];
@@ -75,6 +82,7 @@ const KEYS_BY_ROLE: Record<StratusRole, readonly string[]> = {
   broker: [
     ...COMMON_KEYS,
     "STRATUS_DRAIN_MS",
+    "STRATUS_METRICS_INTERVAL_MS",
     "STRATUS_BROKER_CONF",
     "STRATUS_NAMESRV_DNS",
     "STRATUS_METADATA_TABLE",
@@ -149,6 +157,13 @@ export function readFargateSettings(env: Env): FargateSettings {
     role,
     ...common,
     drainMs: intVar(env, "STRATUS_DRAIN_MS", DEFAULT_DRAIN_MS, 0, MAX_DRAIN_MS),
+    metricsIntervalMs: intVar(
+      env,
+      "STRATUS_METRICS_INTERVAL_MS",
+      METRIC_INTERVAL_MS,
+      0,
+      MAX_METRICS_INTERVAL_MS,
+    ),
     confFile: optional(env, "STRATUS_BROKER_CONF"),
     confEntries,
     namesrvDns: dns === undefined ? undefined : hostPort("STRATUS_NAMESRV_DNS", dns),

@@ -9,13 +9,12 @@
  * S3 (standard bucket): a broker's own chunk objects, and ListBucket only without a prefix or with its own (HeadBucket,
  * which ObjectStore.verify() calls, is authorized as ListBucket without a prefix; such a listing shows key names,
  * never contents). S3 Express: s3express:CreateSession on the directory bucket (IAM cannot narrow it to a prefix).
- * CloudWatch: PutMetricData only into the Stratus namespace (the upload-backlog alarm reads it).
+ * CloudWatch: nothing. The upload-backlog metric travels as an EMF log line (lib/ports/aws/metrics.ts) through the
+ * awslogs driver, which writes with the execution role; CloudWatch Logs extracts it without cloudwatch:PutMetricData.
  */
 import type { Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { brokerObjectPattern, brokerPartitionKeys, namesrvPartitionKeyPatterns } from "./key-scope.js";
-
-export const METRIC_NAMESPACE = "Stratus";
 
 export const ITEM_ACTIONS = [
   "dynamodb:GetItem",
@@ -77,7 +76,7 @@ function tableStatements(
   ];
 }
 
-/** A broker's statements: its partitions of its cluster's table, its chunks in the bucket, its metrics. */
+/** A broker's statements: its partitions of its cluster's table, its chunks in the bucket. */
 export function brokerAccessStatements(
   stack: Stack,
   storage: ClusterStorage,
@@ -86,12 +85,6 @@ export function brokerAccessStatements(
   const statements = [
     ...tableStatements(stack, storage.tableName, {
       "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": brokerPartitionKeys(brokerName) },
-    }),
-    new iam.PolicyStatement({
-      sid: "PublishMetrics",
-      actions: ["cloudwatch:PutMetricData"],
-      resources: ["*"],
-      conditions: { StringEquals: { "cloudwatch:namespace": METRIC_NAMESPACE } },
     }),
   ];
   const bucketArn = tierBucketArn(stack, storage);

@@ -2,9 +2,10 @@
  * Alarms of one cluster, all sending to one SNS topic:
  * - a broker is down: its service reported no CPU sample for 3 minutes (no running task; missing data breaches);
  * - NameServers degraded: fewer healthy load-balancer targets than desired for 3 minutes;
- * - upload backlog: a broker's Stratus/TierUploadBacklogBytes above the threshold for 15 minutes. The broker does
- *   not publish this metric yet (the tier uploader is not wired), so until it does the alarm stays OK (missing data
- *   is not breaching); the name and dimensions are the contract for the uploader.
+ * - upload backlog: a broker's Stratus/TierUploadBacklogBytes above the threshold for 15 minutes. Each broker task
+ *   writes the metric as a CloudWatch EMF line on stdout every minute (broker-fargate/backlog-metric.ts); names and
+ *   dimensions come from lib/ports/aws/metrics.ts, which the emitter uses too. Missing data is not breaching: a
+ *   task that is down already raises the broker-down alarm.
  */
 import { Duration } from "aws-cdk-lib";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
@@ -13,10 +14,12 @@ import type * as ecs from "aws-cdk-lib/aws-ecs";
 import * as sns from "aws-cdk-lib/aws-sns";
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions";
 import { Construct } from "constructs";
-import { METRIC_NAMESPACE } from "./cluster-access.js";
+import {
+  BROKER_METRIC_DIMENSIONS,
+  METRIC_NAMESPACE,
+  UPLOAD_BACKLOG_METRIC,
+} from "../../lib/ports/aws/metrics.js";
 import type { NamesrvFleet } from "./namesrv-fleet.js";
-
-export const UPLOAD_BACKLOG_METRIC = "TierUploadBacklogBytes";
 export const DEFAULT_UPLOAD_BACKLOG_ALARM_BYTES = 1024 ** 3;
 
 export interface ClusterAlarmsProps {
@@ -52,7 +55,10 @@ export class ClusterAlarms extends Construct {
         metric: new cloudwatch.Metric({
           namespace: METRIC_NAMESPACE,
           metricName: UPLOAD_BACKLOG_METRIC,
-          dimensionsMap: { ClusterName: props.clusterName, BrokerName: brokerName },
+          dimensionsMap: {
+            [BROKER_METRIC_DIMENSIONS.cluster]: props.clusterName,
+            [BROKER_METRIC_DIMENSIONS.broker]: brokerName,
+          },
           statistic: "Maximum",
           period: Duration.minutes(5),
         }),

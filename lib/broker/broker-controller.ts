@@ -49,6 +49,8 @@ export interface BrokerTier {
   /** Uploads what the object store lacks, for at most `timeoutMs`; whether everything went. */
   drain(timeoutMs: number): Promise<boolean>;
   shutdown(): Promise<void>;
+  /** pendingBytes: CommitLog bytes not yet committed to the object store (the upload backlog). */
+  status(): { readonly pendingBytes: number };
 }
 
 export interface BrokerControllerOptions {
@@ -242,6 +244,11 @@ export class BrokerController {
     });
     await this.drainTier();
     await this.ctx.store.shutdown();
+  }
+
+  /** Bytes of CommitLog waiting for the object store; undefined when the broker does not tier. */
+  tierBacklogBytes(): number | undefined {
+    return this.options.tier?.status().pendingBytes;
   }
 
   /** Sends have stopped: upload what the object store lacks (bounded by drainTimeoutMs), then stop tiering. */

@@ -73,6 +73,7 @@ async function startBrokerTask(name: string, namesrvAddr: string, disk: string) 
     STRATUS_BIND_HOST: "127.0.0.1",
     STRATUS_HEALTH_PORT: "0",
     STRATUS_DRAIN_MS: "0",
+    STRATUS_METRICS_INTERVAL_MS: "200",
     STRATUS_METADATA_TABLE: table,
     STRATUS_TIER_BUCKET: bucket,
     STRATUS_CONF_brokerClusterName: "tiered",
@@ -124,6 +125,9 @@ describe("a broker task on the AWS ports", () => {
     for (const body of ["one", "two"]) {
       expect((await sendV2(client, first.addr, TOPIC, 0, Buffer.from(body))).code).toBe(ResponseCode.SUCCESS);
     }
+    // AND it reports the bytes still waiting for S3 as a CloudWatch EMF line on stdout (the backlog alarm's metric)
+    const emf = await first.process.waitForLine(/^\{"_aws".*"TierUploadBacklogBytes":[1-9]\d*\}$/, 10_000);
+    expect(JSON.parse(emf[0])).toMatchObject({ ClusterName: "tiered", BrokerName: "broker-t" });
     // WHEN ECS stops it (SIGTERM) and starts a replacement whose ephemeral disk is empty
     process.kill(first.process.pid ?? 0, "SIGTERM");
     expect(await waitExit(first.process, 60_000)).toBe("code 0");

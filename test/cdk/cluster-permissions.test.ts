@@ -230,13 +230,13 @@ describe("a broker's role in the tier bucket", () => {
 });
 
 describe("the rest of the broker's role", () => {
-  it("publishes metrics only into the Stratus namespace", () => {
+  it("cannot call PutMetricData: its metric reaches CloudWatch as an EMF log line through awslogs", () => {
     const put = (ns: string): Request => ({
       action: "cloudwatch:PutMetricData",
       resource: "*",
       context: { "cloudwatch:namespace": ns },
     });
-    expect(isAllowed(alphaBrokerA, put("Stratus"))).toBe(true);
+    expect(isAllowed(alphaBrokerA, put("Stratus"))).toBe(false);
     expect(isAllowed(alphaBrokerA, put("AWS/ECS"))).toBe(false);
   });
 
@@ -244,7 +244,6 @@ describe("the rest of the broker's role", () => {
     const actions = alphaBrokerA.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual(
       [
-        "cloudwatch:PutMetricData",
         "dynamodb:BatchGetItem",
         "dynamodb:BatchWriteItem",
         "dynamodb:ConditionCheckItem",

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readAppConfig } from "../../cdk/app-config.js";
 import { brokerNames, StratusClusterStack } from "../../cdk/stacks/cluster-stack.js";
 import { buildStratusApp } from "../../cdk/stratus-app.js";
+import { uploadBacklogEmfLine } from "../../lib/ports/aws/metrics.js";
 import { testApp } from "./support/test-app.js";
 
 let outdir: string;
@@ -311,6 +312,28 @@ describe("alarms", () => {
       ComparisonOperator: "GreaterThanThreshold",
       TreatMissingData: "notBreaching",
     });
+  });
+
+  it("alarm on exactly the metric and dimensions the broker task's EMF line declares", () => {
+    // GIVEN the line broker-b of cluster "stratus" writes (broker-fargate/backlog-metric.ts)
+    const line = JSON.parse(
+      uploadBacklogEmfLine({
+        clusterName: "stratus",
+        brokerName: "broker-b",
+        backlogBytes: 7,
+        timestampMs: 1,
+      }),
+    );
+    const [declared] = line._aws.CloudWatchMetrics;
+    const [dimensionSet] = declared.Dimensions as string[][];
+    // THEN an alarm watches that namespace and metric name with exactly the line's dimensions (in any order)
+    const alarms = template.findResources("AWS::CloudWatch::Alarm", {
+      Properties: { Namespace: declared.Namespace, MetricName: declared.Metrics[0].Name },
+    });
+    const byName = (a: { Name: string }, b: { Name: string }) => a.Name.localeCompare(b.Name);
+    const dimensions = Object.values(alarms).map((a) => [...a.Properties.Dimensions].sort(byName));
+    const expected = (dimensionSet ?? []).map((name) => ({ Name: name, Value: line[name] })).sort(byName);
+    expect(dimensions).toContainEqual(expected);
   });
 
   it("alarm when fewer NameServers are healthy than desired", () => {
