@@ -43,6 +43,13 @@ import {
   spanOf,
 } from "./tiered-reads.js";
 
+import {
+  earliestStoreTimeTiered,
+  offsetInQueueByTimeTiered,
+  storeTimeAtTiered,
+  type TieredTimeParts,
+} from "./tiered-time.js";
+
 export { defaultMessageStoreConfig } from "./store-config.js";
 
 /** Test seams; production code passes none. */
@@ -305,6 +312,38 @@ export class DefaultMessageStore implements MessageStore, LocalCommitLog {
     this.assertRunning();
     const cq = this.consumeQueues.find(topic, queueId);
     return cq ? offsetInQueueByTime(cq, this.commitLog, timestamp, boundaryType) : 0;
+  }
+
+  /** getOffsetInQueueByTime over both tiers. */
+  async getOffsetInQueueByTimeAsync(
+    topic: string,
+    queueId: number,
+    ts: number,
+    boundary: BoundaryType = "LOWER",
+  ) {
+    const p = this.timeParts(topic, queueId);
+    return p
+      ? offsetInQueueByTimeTiered(p, ts, boundary)
+      : this.getOffsetInQueueByTime(topic, queueId, ts, boundary);
+  }
+
+  /** getMessageStoreTimeStamp over both tiers. */
+  async getMessageStoreTimeStampAsync(topic: string, queueId: number, queueOffset: number): Promise<number> {
+    const p = this.timeParts(topic, queueId);
+    return p ? storeTimeAtTiered(p, queueOffset) : this.getMessageStoreTimeStamp(topic, queueId, queueOffset);
+  }
+
+  /** getEarliestMessageTime over both tiers: the oldest message the object store still holds. */
+  async getEarliestMessageTimeAsync(topic: string, queueId: number): Promise<number> {
+    const p = this.timeParts(topic, queueId);
+    return p ? earliestStoreTimeTiered(p) : this.getEarliestMessageTime(topic, queueId);
+  }
+
+  private timeParts(topic: string, queueId: number): TieredTimeParts | undefined {
+    this.assertRunning();
+    const cold = this.tier?.cold;
+    const cq = this.consumeQueues.find(topic, queueId);
+    return cold && { cq, log: this.commitLog, cold, topic, queueId };
   }
 
   lookMessageByOffset(commitLogOffset: number): Buffer | undefined {

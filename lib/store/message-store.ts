@@ -164,6 +164,14 @@ export interface MessageStore {
     filter?: MessageFilter,
   ): Promise<GetMessageResult>;
   lookMessageByOffsetAsync?(commitLogOffset: number): Promise<Buffer | undefined>;
+  getOffsetInQueueByTimeAsync?(
+    topic: string,
+    queueId: number,
+    timestamp: number,
+    boundaryType?: "LOWER" | "UPPER",
+  ): Promise<number>;
+  getMessageStoreTimeStampAsync?(topic: string, queueId: number, queueOffset: number): Promise<number>;
+  getEarliestMessageTimeAsync?(topic: string, queueId: number): Promise<number>;
   queryMessageAsync?(
     topic: string,
     key: string,

@@ -15,6 +15,25 @@ function storeTimeAt(cq: ConsumeQueue, log: CommitLog, q: number): number {
   return log.readStoreTimestamp(unit.commitLogOffset);
 }
 
+/** The first offset in [max(from, min), max) whose store time is > ts (`strict`) or >= ts; max if none. */
+export function firstLocalOffsetByTime(
+  cq: ConsumeQueue,
+  log: CommitLog,
+  ts: number,
+  strict: boolean,
+  from = 0,
+): number {
+  let lo = Math.max(from, cq.minOffset);
+  let hi = cq.maxOffset;
+  while (lo < hi) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const t = storeTimeAt(cq, log, mid);
+    if (strict ? t > ts : t >= ts) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** LOWER: first offset with store time >= ts (max if none). UPPER: last offset with store time <= ts (0 if none). */
 export function offsetInQueueByTime(
   cq: ConsumeQueue,
@@ -22,15 +41,20 @@ export function offsetInQueueByTime(
   ts: number,
   boundary: BoundaryType,
 ): number {
-  let lo = cq.minOffset;
-  let hi = cq.maxOffset;
-  // first offset in [min, max) whose store time is > ts (UPPER) or >= ts (LOWER)
-  while (lo < hi) {
-    const mid = lo + Math.floor((hi - lo) / 2);
-    const t = storeTimeAt(cq, log, mid);
-    if (boundary === "LOWER" ? t >= ts : t > ts) hi = mid;
-    else lo = mid + 1;
-  }
+  const lo = firstLocalOffsetByTime(cq, log, ts, boundary === "UPPER");
   if (boundary === "LOWER") return lo;
   return lo > cq.minOffset ? lo - 1 : 0;
+}
+
+/** The local unit at `q` when its record is still on local disk: its store time; undefined otherwise. */
+export function localStoreTimeAt(
+  cq: ConsumeQueue | undefined,
+  log: CommitLog,
+  q: number,
+): number | undefined {
+  if (!cq || q < cq.minOffset || q >= cq.maxOffset) return undefined;
+  const unit = cq.unitAt(q);
+  if (!unit || isHoleUnit(unit) || unit.commitLogOffset < log.minOffset) return undefined;
+  const t = log.readStoreTimestamp(unit.commitLogOffset);
+  return t >= 0 ? t : undefined;
 }

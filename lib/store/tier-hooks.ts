@@ -41,6 +41,13 @@ export interface ColdReader {
   readRecords(refs: readonly RecordRef[]): Promise<(Buffer | undefined)[]>;
   /** The whole record starting at `phy`, or undefined. */
   readRecord(phy: number): Promise<Buffer | undefined>;
+  /** Store time of the message at queue offset `q`, or -1 if the tier does not hold it. */
+  storeTimeAt(topic: string, queueId: number, q: number): Promise<number>;
+  /**
+   * The first queue offset the tier holds whose store time is >= `ts` (> `ts` when `strict`); the tier's max
+   * offset of the queue if none is; undefined if the tier holds nothing of the queue.
+   */
+  firstOffsetByTime(topic: string, queueId: number, ts: number, strict: boolean): Promise<number | undefined>;
   /**
    * CommitLog offsets below `belowOffset` (the local index covers the rest) of records indexed under
    * `topic#key` (KEYS entries and UNIQ_KEY) stored within [begin, end], newest first, at most `maxNum`. May

@@ -32,7 +32,8 @@ export interface IndexedChunk {
   readonly queues: readonly ChunkQueueSpan[];
 }
 
-interface QueueSpan {
+/** Queue offsets [first, end) of one queue held by one chunk. */
+export interface QueueSpan {
   first: number;
   end: number;
   chunk: IndexedChunk;
@@ -138,6 +139,11 @@ export class TierIndex {
     const i = lastAtOrBefore(spans, q, (s) => s.first);
     const s = i >= 0 ? spans[i] : undefined;
     return s && q < s.end ? { chunk: s.chunk, first: s.first } : undefined;
+  }
+
+  /** A queue's spans, oldest first (chunk store times rise along them). */
+  queueSpans(topic: string, queueId: number): readonly QueueSpan[] {
+    return this.queues.get(key(topic, queueId))?.spans ?? [];
   }
 
   queueRange(topic: string, queueId: number): QueueRange | undefined {

@@ -17,14 +17,17 @@ import {
   MAGIC_CODE_POS,
   MIN_RECORD_BYTES,
   readRecordPhysicalOffset,
+  readRecordStoreTimestamp,
 } from "../protocol/message-record.js";
+import { RECORD_HEAD_BYTES } from "../store/commitlog/commit-log.js";
+import { isHoleUnit } from "../store/consumequeue/consume-queue-unit.js";
 import { indexKeyHash } from "../store/index/index-file-codec.js";
 import { buildIndexKey } from "../store/index/index-service.js";
 import { CQ_STORE_UNIT_SIZE } from "../store/store-config.js";
 import type { ColdReader, QueueRange, RecordRef } from "../store/tier-hooks.js";
 import { type ChunkIndex, type ChunkQueue, decodeChunkIndex } from "./chunk-index-codec.js";
 import { TierCache, type TierCacheStats } from "./tier-cache.js";
-import type { IndexedChunk, TierIndex } from "./tier-index.js";
+import type { IndexedChunk, QueueSpan, TierIndex } from "./tier-index.js";
 
 /** Chunk indexes fetched at once by a query. */
 const QUERY_FETCH_CONCURRENCY = 8;
@@ -95,6 +98,54 @@ export class TierReader implements ColdReader {
     if (!head || !isMessageMagic(head.readInt32BE(MAGIC_CODE_POS))) return undefined;
     const size = head.readInt32BE(0);
     return size >= MIN_RECORD_BYTES ? this.readAt(phy, size) : undefined;
+  }
+
+  async storeTimeAt(topic: string, queueId: number, q: number): Promise<number> {
+    const raw = await this.readUnits(topic, queueId, q, 1);
+    if (!raw || raw.length < CQ_STORE_UNIT_SIZE) return -1;
+    const unit = { commitLogOffset: Number(raw.readBigInt64BE(0)), size: raw.readInt32BE(8), tagsCode: 0 };
+    if (isHoleUnit(unit)) return -1;
+    const head = await this.readAt(unit.commitLogOffset, Math.min(unit.size, RECORD_HEAD_BYTES), false);
+    if (!head || head.readInt32BE(0) !== unit.size || !isMessageMagic(head.readInt32BE(MAGIC_CODE_POS)))
+      return -1;
+    if (readRecordPhysicalOffset(head, 0) !== unit.commitLogOffset) return -1;
+    return readRecordStoreTimestamp(head, 0);
+  }
+
+  /**
+   * Narrows to one chunk with the manifest's per-chunk store-time ranges (a binary search over the queue's
+   * spans, no request), then binary-searches that chunk's units, reading each probe's store time with a range
+   * read. Store times rise with CommitLog offsets, so the first span whose chunk ends at or after `ts` holds the
+   * answer or ends just before it.
+   */
+  async firstOffsetByTime(
+    topic: string,
+    queueId: number,
+    ts: number,
+    strict: boolean,
+  ): Promise<number | undefined> {
+    const spans = this.index.queueSpans(topic, queueId);
+    const last = spans[spans.length - 1];
+    if (!last) return undefined;
+    const after = (t: number) => (strict ? t > ts : t >= ts);
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (after((spans[mid] as QueueSpan).chunk.maxStoreTimestamp)) hi = mid;
+      else lo = mid + 1;
+    }
+    const span = spans[lo];
+    if (!span) return last.end;
+    if (after(span.chunk.minStoreTimestamp)) return span.first;
+    let a = span.first;
+    let b = span.end;
+    while (a < b) {
+      const mid = a + Math.floor((b - a) / 2);
+      if (after(await this.storeTimeAt(topic, queueId, mid))) b = mid;
+      else a = mid + 1;
+    }
+    return a;
   }
 
   async queryOffsets(

@@ -109,6 +109,23 @@ export class MemoryColdTier implements ColdReader, TierHooks {
     return this.records.get(phy);
   }
 
+  async storeTimeAt(topic: string, queueId: number, q: number): Promise<number> {
+    const unit = this.queues.get(`${topic}\u0001${queueId}`)?.units.get(q);
+    const rec = unit && this.records.get(Number(unit.readBigInt64BE(0)));
+    return rec ? decodeMessageRecord(rec).storeTimestamp : -1;
+  }
+
+  /** A linear scan: the plain answer the store's search is checked against. */
+  async firstOffsetByTime(topic: string, queueId: number, ts: number, strict: boolean) {
+    const range = this.queueRange(topic, queueId);
+    if (!range) return undefined;
+    for (let q = range.minOffset; q < range.maxOffset; q++) {
+      const t = await this.storeTimeAt(topic, queueId, q);
+      if (strict ? t > ts : t >= ts) return q;
+    }
+    return range.maxOffset;
+  }
+
   async queryOffsets(
     topic: string,
     key: string,

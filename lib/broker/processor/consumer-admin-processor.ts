@@ -227,14 +227,14 @@ export class ConsumerAdminProcessor {
    * Computes each write queue's offset for the timestamp (-1 = the max offset; without isForce an offset only
    * moves backwards), stores it and pushes RESET_CONSUMER_CLIENT_OFFSET to every consumer of the group.
    */
-  resetOffset(request: RemotingCommand): RemotingCommand {
+  async resetOffset(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeResetOffsetRequestHeader(request.extFields);
     const tc = this.ctx.topicConfigManager.select(h.topic);
     if (!tc) {
       const remark = `[reset-offset] reset offset failed, no topic in this broker. topic=${h.topic}`;
       return createResponse(request, ResponseCode.SYSTEM_ERROR, remark);
     }
-    const offsets = this.resetOffsets(h, tc.writeQueueNums);
+    const offsets = await this.resetOffsets(h, tc.writeQueueNums);
     if (offsets === undefined) {
       return createResponse(request, ResponseCode.SYSTEM_ERROR, `THe consumer group <${h.group}> not exist`);
     }
@@ -264,10 +264,10 @@ export class ConsumerAdminProcessor {
     return ok(request, encodeResetOffsetBody(offsets));
   }
 
-  private resetOffsets(
+  private async resetOffsets(
     h: ResetOffsetRequestHeader,
     queueNums: number,
-  ): Array<[MessageQueue, number]> | undefined {
+  ): Promise<Array<[MessageQueue, number]> | undefined> {
     const store = this.ctx.store;
     const out: Array<[MessageQueue, number]> = [];
     for (let i = 0; i < queueNums; i++) {
@@ -276,7 +276,9 @@ export class ConsumerAdminProcessor {
       const byTime =
         h.timestamp === -1
           ? store.getMaxOffsetInQueue(h.topic, i)
-          : store.getOffsetInQueueByTime(h.topic, i, h.timestamp);
+          : store.getOffsetInQueueByTimeAsync
+            ? await store.getOffsetInQueueByTimeAsync(h.topic, i, h.timestamp)
+            : store.getOffsetInQueueByTime(h.topic, i, h.timestamp);
       const target = Math.max(0, byTime);
       out.push([this.mq(h.topic, i), h.isForce || target < consumerOffset ? target : consumerOffset]);
     }

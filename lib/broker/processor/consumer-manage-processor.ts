@@ -75,17 +75,28 @@ export class ConsumerManageProcessor {
     return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(offset) });
   }
 
-  getEarliestMsgStoretime(request: RemotingCommand): RemotingCommand {
+  /** The oldest message either tier holds (a tiered store reaches into the object store). */
+  async getEarliestMsgStoretime(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeTopicQueueHeader(request.extFields);
-    const timestamp = this.ctx.store.getEarliestMessageTime(h.topic, h.queueId);
+    const store = this.ctx.store;
+    const timestamp = store.getEarliestMessageTimeAsync
+      ? await store.getEarliestMessageTimeAsync(h.topic, h.queueId)
+      : store.getEarliestMessageTime(h.topic, h.queueId);
     return createResponse(request, ResponseCode.SUCCESS, undefined, { timestamp: extString(timestamp) });
   }
 
-  searchOffsetByTimestamp(request: RemotingCommand): RemotingCommand {
+  /** Over all history when the store is tiered: offsets older than the local tail come from the object store. */
+  async searchOffsetByTimestamp(request: RemotingCommand): Promise<RemotingCommand> {
     const h = decodeSearchOffsetRequestHeader(request.extFields);
     const store = this.ctx.store;
-    let offset = store.getOffsetInQueueByTime(h.topic, h.queueId, h.timestamp);
-    if (h.boundaryType === "UPPER") offset = this.upperBoundary(h.topic, h.queueId, h.timestamp, offset);
+    let offset: number;
+    if (store.getOffsetInQueueByTimeAsync) {
+      const boundary = h.boundaryType === "UPPER" ? "UPPER" : "LOWER";
+      offset = await store.getOffsetInQueueByTimeAsync(h.topic, h.queueId, h.timestamp, boundary);
+    } else {
+      offset = store.getOffsetInQueueByTime(h.topic, h.queueId, h.timestamp);
+      if (h.boundaryType === "UPPER") offset = this.upperBoundary(h.topic, h.queueId, h.timestamp, offset);
+    }
     return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: extString(offset) });
   }
 
