@@ -4,15 +4,14 @@
  */
 import { isStratusError } from "../../common/errors.js";
 import { decodeConsumerSendMsgBackRequestHeader } from "../../protocol/header/consumer-send-msg-back-request-header.js";
-import { decodeProperties, encodeProperties, MessageConst } from "../../protocol/message-properties.js";
+import { decodeProperties, MessageConst } from "../../protocol/message-properties.js";
 import { decodeMessageRecord } from "../../protocol/message-record.js";
 import { isWriteable } from "../../protocol/perm-name.js";
 import { createResponse, type RemotingCommand } from "../../protocol/remoting-command.js";
 import { ResponseCode } from "../../protocol/response-code.js";
-import { tagsString2tagsCode } from "../../protocol/tags.js";
-import type { MessageExtBrokerInner } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
 import type { ScheduleMessageService } from "../schedule/schedule-message-service.js";
+import { copyStoredMessage } from "../stored-message-copy.js";
 import { getDLQTopic, getRetryTopic } from "../topic-validator.js";
 
 /** Version from which the broker honours the header's maxReconsumeTimes (MQVersion V3_4_9). */
@@ -44,7 +43,10 @@ export class SendMsgBackProcessor {
       );
     }
     if (group.retryQueueNums <= 0) return createResponse(request, ResponseCode.SUCCESS);
-    const record = ctx.store.lookMessageByOffset(h.offset);
+    // A message consumed from the tier is no longer on local disk: read it the way queries do.
+    const record = ctx.store.lookMessageByOffsetAsync
+      ? await ctx.store.lookMessageByOffsetAsync(h.offset)
+      : ctx.store.lookMessageByOffset(h.offset);
     if (!record) return fail(ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${h.offset}`);
     const msg = decodeMessageRecord(record);
     const props = decodeProperties(msg.propertiesString);
@@ -63,21 +65,17 @@ export class SendMsgBackProcessor {
     if (!props.has(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)) {
       props.set(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID, h.originMsgId ?? msg.msgId);
     }
-    props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
-    let inner: MessageExtBrokerInner = {
+    // Apache's dead-letter copy carries delay level 0 (not delayed); a retry gets its level below.
+    if (toDLQ) props.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, "0");
+    else props.delete(MessageConst.PROPERTY_DELAY_TIME_LEVEL);
+    let inner = copyStoredMessage(msg, {
       topic,
       queueId: toDLQ ? 0 : ctx.random.int(queueNums),
-      flag: msg.flag,
-      body: msg.body,
-      propertiesString: encodeProperties(props),
-      tagsCode: tagsString2tagsCode(props.get(MessageConst.PROPERTY_TAGS)),
-      sysFlag: msg.sysFlag,
-      bornTimestamp: msg.bornTimestamp,
-      bornHost: msg.bornHost,
+      properties: props,
       storeHost: ctx.storeHost,
       reconsumeTimes: msg.reconsumeTimes + 1,
       preparedTransactionOffset: 0,
-    };
+    });
     if (!toDLQ) {
       const level = h.delayLevel === 0 ? 3 + msg.reconsumeTimes : h.delayLevel;
       inner = this.schedule.toScheduleTopic(inner, props, level);

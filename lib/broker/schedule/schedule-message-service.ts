@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import { decodeProperties, encodeProperties, MessageConst } from "../../protocol/message-properties.js";
 import { decodeMessageRecord, type MessageExt } from "../../protocol/message-record.js";
-import { tagsString2tagsCode } from "../../protocol/tags.js";
 import type { MessageExtBrokerInner } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
 import { readConfigFile, writeConfigFile } from "../config-file.js";
+import { copyStoredMessage, realAddress } from "../stored-message-copy.js";
 import { TopicValidator } from "../topic-validator.js";
 import { parseDelayLevels } from "./delay-levels.js";
 
@@ -114,20 +114,7 @@ export class ScheduleMessageService {
     props.delete(MessageConst.PROPERTY_TIMER_DELIVER_MS);
     props.delete(MessageConst.PROPERTY_TIMER_DELAY_SEC);
     props.delete(MessageConst.PROPERTY_TIMER_DELAY_MS);
-    return {
-      topic: props.get(MessageConst.PROPERTY_REAL_TOPIC) ?? msg.topic,
-      queueId: Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID) ?? 0),
-      flag: msg.flag,
-      body: msg.body,
-      propertiesString: encodeProperties(props),
-      tagsCode: tagsString2tagsCode(props.get(MessageConst.PROPERTY_TAGS)),
-      sysFlag: msg.sysFlag,
-      bornTimestamp: msg.bornTimestamp,
-      bornHost: msg.bornHost,
-      storeHost: msg.storeHost,
-      reconsumeTimes: msg.reconsumeTimes,
-      preparedTransactionOffset: msg.preparedTransactionOffset,
-    };
+    return copyStoredMessage(msg, { ...realAddress(msg, props), properties: props });
   }
 
   /** Per-level cursor, for GET_ALL_DELAY_OFFSET and runtime info. */

@@ -10,10 +10,10 @@ import { MAX_PENDING_TIMER_MESSAGES } from "../../common/limits.js";
 import { MinHeap } from "../../common/min-heap.js";
 import { decodeProperties, encodeProperties, MessageConst } from "../../protocol/message-properties.js";
 import { decodeMessageRecord } from "../../protocol/message-record.js";
-import { tagsString2tagsCode } from "../../protocol/tags.js";
 import type { MessageExtBrokerInner } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
 import { readConfigFile, writeConfigFile } from "../config-file.js";
+import { copyStoredMessage, realAddress } from "../stored-message-copy.js";
 
 export const TIMER_TOPIC = "rmq_sys_wheel_timer";
 /** How often due timers are delivered. */
@@ -158,23 +158,8 @@ export class TimerMessageService {
 
   private timeUp(m: ReturnType<typeof decodeMessageRecord>): MessageExtBrokerInner {
     const props = decodeProperties(m.propertiesString);
-    const topic = props.get(MessageConst.PROPERTY_REAL_TOPIC) ?? m.topic;
-    const queueId = Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID) ?? 0);
     props.set(MessageConst.PROPERTY_TIMER_DEQUEUE_MS, String(this.ctx.clock.nowMs()));
-    return {
-      topic,
-      queueId,
-      flag: m.flag,
-      body: m.body,
-      propertiesString: encodeProperties(props),
-      tagsCode: tagsString2tagsCode(props.get(MessageConst.PROPERTY_TAGS)),
-      sysFlag: m.sysFlag,
-      bornTimestamp: m.bornTimestamp,
-      bornHost: m.bornHost,
-      storeHost: m.storeHost,
-      reconsumeTimes: m.reconsumeTimes,
-      preparedTransactionOffset: m.preparedTransactionOffset,
-    };
+    return copyStoredMessage(m, { ...realAddress(m, props), properties: props });
   }
 
   private persist(): void {

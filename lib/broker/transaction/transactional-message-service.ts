@@ -10,6 +10,7 @@ import { MessageSysFlag, resetTransactionValue } from "../../protocol/message-sy
 import { tagsString2tagsCode } from "../../protocol/tags.js";
 import type { MessageExtBrokerInner, PutMessageResult } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
+import { copyStoredMessage, realAddress } from "../stored-message-copy.js";
 import { TopicValidator } from "../topic-validator.js";
 
 export const CID_RMQ_SYS_TRANS = "CID_RMQ_SYS_TRANS";
@@ -64,8 +65,7 @@ export class TransactionalMessageService {
 
   async commit(half: MessageExt): Promise<EndResult> {
     const props = decodeProperties(half.propertiesString);
-    const realTopic = props.get(MessageConst.PROPERTY_REAL_TOPIC) ?? half.topic;
-    const realQueueId = Number(props.get(MessageConst.PROPERTY_REAL_QUEUE_ID) ?? 0);
+    const real = realAddress(half, props);
     for (const k of [
       MessageConst.PROPERTY_TRANSACTION_PREPARED,
       MessageConst.PROPERTY_REAL_TOPIC,
@@ -73,20 +73,14 @@ export class TransactionalMessageService {
     ]) {
       props.delete(k);
     }
-    const put = await this.ctx.store.putMessage({
-      topic: realTopic,
-      queueId: realQueueId,
-      flag: half.flag,
-      body: half.body,
-      propertiesString: encodeProperties(props),
-      tagsCode: tagsString2tagsCode(props.get(MessageConst.PROPERTY_TAGS)),
-      sysFlag: resetTransactionValue(half.sysFlag, MessageSysFlag.TRANSACTION_COMMIT_TYPE),
-      bornTimestamp: half.bornTimestamp,
-      bornHost: half.bornHost,
-      storeHost: half.storeHost,
-      reconsumeTimes: half.reconsumeTimes,
-      preparedTransactionOffset: half.commitLogOffset,
-    });
+    const put = await this.ctx.store.putMessage(
+      copyStoredMessage(half, {
+        ...real,
+        properties: props,
+        sysFlag: resetTransactionValue(half.sysFlag, MessageSysFlag.TRANSACTION_COMMIT_TYPE),
+        preparedTransactionOffset: half.commitLogOffset,
+      }),
+    );
     if (put.status !== "PUT_OK" && put.status !== "FLUSH_DISK_TIMEOUT")
       return { ok: false, remark: put.status };
     return this.deletePrepareMessage(half);

@@ -160,14 +160,26 @@ final class RetryScenario {
         List<MessageExt> found = Features.pullQueue(ctx, pull, dlq, 0, failKeys.size(), DLQ_WAIT_MS);
         List<String> origins = new ArrayList<>();
         List<Integer> dlqReconsume = new ArrayList<>();
+        List<String> delays = new ArrayList<>();
+        List<String> originIds = new ArrayList<>();
         for (MessageExt m : found) {
             tracker.record(m);
             origins.add(m.getProperty(MessageConst.PROPERTY_RETRY_TOPIC));
             dlqReconsume.add(m.getReconsumeTimes());
+            delays.add(m.getProperty(MessageConst.PROPERTY_DELAY_TIME_LEVEL));
+            String origin = m.getProperty(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID);
+            List<Features.Delivery> tries = deliveries.of(m.getKeys());
+            // The first delivery (reconsumeTimes 0) was the original message.
+            originIds.add(!tries.isEmpty() && tries.get(0).msg.getMsgId().equals(origin) ? "original" : origin);
         }
         Result r = ctx.result;
         r.put("dlqMessages", found.size()).put("dlqRetryTopicProperty", origins)
-            .put("dlqReconsumeTimes", dlqReconsume);
+            .put("dlqReconsumeTimes", dlqReconsume).put("dlqDelayProperty", delays)
+            .put("dlqOriginMessageIds", originIds);
+        // Apache's dead-letter copy is written with delay level 0 (DELAY=0): it is not delayed again.
+        r.check("DLQ messages carry DELAY=0 " + delays, delays.stream().allMatch("0"::equals));
+        r.check("DLQ messages name the original message in ORIGIN_MESSAGE_ID " + originIds,
+            originIds.stream().allMatch("original"::equals));
         tracker.report(r, "dlq");
         r.check("the DLQ holds only the failed messages (" + found.size() + ")", found.size() == failKeys.size());
         r.check("DLQ messages name the original topic in RETRY_TOPIC " + origins,
