@@ -2,7 +2,7 @@
  * RocketMQ's message features judged by the real Apache Java clients (4.9.8 and 5.3.3) against the selected
  * target (STRATUS_COMPAT_TARGET=stratus|apache): retry and dead letters, delay levels, 5.x timer messages,
  * transactions with check-back, orderly consumption across a consumer failover, SQL92 filters, batches
- * and message queries. One cluster per client version runs every scenario (test/compat/java, one JVM per
+ * (up to and one byte over maxMessageSize) and message queries. One cluster per client version runs every scenario (test/compat/java, one JVM per
  * scenario); its broker.conf shortens the delay levels and the transaction check so each takes seconds.
  * The last test restarts the broker on the same data while delayed, timer and half messages are pending.
  */
@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_MESSAGE_BODY_BYTES } from "../../lib/common/limits.js";
 import { CLIENT_VERSIONS } from "../setup/java-deps.mjs";
 import { startApacheCluster } from "../support/apache-cluster.js";
 import { apacheServerFor, compatTarget, keepDataDirs, type RunningCluster } from "../support/cluster.js";
@@ -146,6 +147,9 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
       expect(r.dlqDistinct, why).toBe(3);
       expect(r.dlqCorrupt, why).toBe(0);
       expect(r.dlqQueues, why).toBe(1);
+      // Apache's dead-letter copy is written with delay level 0, and names the message it came from.
+      expect(r.dlqDelayProperty, why).toEqual(["0", "0", "0"]);
+      expect(r.dlqOriginMessageIds, why).toEqual(["original", "original", "original"]);
       expect(Object.values(r.passingDeliveries as Record<string, number>), why).toEqual([1, 1, 1]);
       expect(r.failures, why).toEqual([]);
     },
@@ -258,6 +262,8 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
       expect([r.received0, r.received1, r.received2], why).toEqual([r.expected0, r.expected1, r.expected2]);
       expect(r.expected0, why).toBeGreaterThan(0);
       expect(r.badExpressionCode, why).toBe(23);
+      // The remark is the parser's error pointing at the offending token (Apache: its JavaCC ParseException).
+      expect(r.badExpressionOutcome, why).toMatch(/Encountered .*"AND".* at line 1, column 5\./);
       expect(r.failures, why).toEqual([]);
     },
     SCENARIO_TEST_MS,
@@ -279,6 +285,31 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
       expect(r.distinctOffsetIds, why).toBe(48);
       expect(r.pulledBack, why).toBe(48);
       expect(r.pushedDistinct, why).toBe(48);
+      expect(r.failures, why).toEqual([]);
+    },
+    SCENARIO_TEST_MS,
+  );
+
+  it(
+    "stores a batch of exactly maxMessageSize encoded bytes message by message, byte-exact, and refuses one a byte larger with MESSAGE_ILLEGAL",
+    async () => {
+      const run = await scenario("batch-limit", {
+        limit: MAX_MESSAGE_BODY_BYTES,
+        messages: 16,
+        pulledIds: APACHE_BATCH_KEEPS_BATCH_ID(clientVersion) ? "report" : "match",
+      });
+      const r = run.result;
+      const why = explain(run);
+      expect(r.atLimitBytes, why).toBe(MAX_MESSAGE_BODY_BYTES);
+      expect(r.atLimitStatus, why).toBe("SEND_OK");
+      expect(r.distinctIds, why).toBe(16);
+      expect(r.distinctOffsetIds, why).toBe(16);
+      expect(r.pulledBack, why).toBe(16);
+      expect(r.overLimitBytes, why).toBe(MAX_MESSAGE_BODY_BYTES + 1);
+      expect(r.overLimitCode, why).toBe(13);
+      expect(r.maxOffsetAfterOverLimit, why).toBe(r.maxOffsetAfterAtLimit);
+      if (TARGET === "stratus")
+        expect(r.overLimitRemark, why).toContain(`maxMessageSize=${MAX_MESSAGE_BODY_BYTES}`);
       expect(r.failures, why).toEqual([]);
     },
     SCENARIO_TEST_MS,

@@ -72,7 +72,7 @@ export class SendMessageProcessor {
     if (body.length > this.ctx.config.maxMessageSize) {
       return reply(
         ResponseCode.MESSAGE_ILLEGAL,
-        `the message body size ${body.length} is over the limit ${this.ctx.config.maxMessageSize}`,
+        `the message body size ${body.length} is over the limit maxMessageSize=${this.ctx.config.maxMessageSize}`,
       );
     }
     const msg = this.buildInner(header, resolved, body, resolved.properties, header.flag, bornHost);
@@ -230,6 +230,13 @@ export class SendMessageProcessor {
     bornHost: Buffer,
     reply: Reply,
   ): Promise<RemotingCommand> {
+    // Apache checks the encoded batch as a whole against maxMessageSize, before anything is stored.
+    if (body.length > this.ctx.config.maxMessageSize) {
+      return reply(
+        ResponseCode.MESSAGE_ILLEGAL,
+        `the batch body size ${body.length} is over the limit maxMessageSize=${this.ctx.config.maxMessageSize}`,
+      );
+    }
     let batch: ReturnType<typeof decodeBatchBody>;
     try {
       batch = decodeBatchBody(body);
@@ -240,12 +247,6 @@ export class SendMessageProcessor {
     if (batch.length === 0) return reply(ResponseCode.MESSAGE_ILLEGAL, "the batch is empty");
     const msgs: MessageExtBrokerInner[] = [];
     for (const m of batch) {
-      if (m.body.length > this.ctx.config.maxMessageSize) {
-        return reply(
-          ResponseCode.MESSAGE_ILLEGAL,
-          `a message body in the batch is over the limit ${this.ctx.config.maxMessageSize}`,
-        );
-      }
       const props = decodeProperties(m.propertiesString);
       const inner = this.buildInner(header, r, m.body, props, m.flag, bornHost);
       if (!inner)

@@ -63,6 +63,8 @@ public final class Scenarios {
                 return SqlFilterScenario::run;
             case "batch":
                 return BatchScenario::run;
+            case "batch-limit":
+                return BatchLimitScenario::run;
             case "query":
                 return QueryScenario::run;
             default:
