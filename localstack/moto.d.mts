@@ -21,4 +21,7 @@ export declare function freeLoopbackPort(): Promise<number>;
 export declare function startMoto(options?: {
   port?: number;
   log?: (line: string) => void;
+  /** Outlive this process (no --parent-pid); output goes to `logFile`, which is then required. */
+  detached?: boolean;
+  logFile?: string;
 }): Promise<MotoServer>;

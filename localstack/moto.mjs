@@ -183,8 +183,50 @@ async function waitUntilServing(endpoint, child) {
 }
 
 /**
- * Starts moto on a free loopback port (installing it first if needed).
- * @param {{port?: number, log?: (line: string) => void}} [options]
+ * The server process. Attached (the default): bound to this process (--parent-pid, killed on exit), output kept
+ * in memory for error messages. Detached: outlives this process, output appended to `logFile`.
+ * @param {string} python @param {number} port @param {{detached?: boolean, logFile?: string}} options
+ */
+function spawnServer(python, port, options) {
+  const args = [SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port)];
+  const env = { ...process.env, PYTHONUNBUFFERED: "1" };
+  if (options.detached) {
+    if (!options.logFile) throw new Error("a detached moto needs a logFile");
+    const fd = fs.openSync(options.logFile, "a");
+    try {
+      const child = spawn(python, args, { stdio: ["ignore", fd, fd], env, detached: true });
+      child.unref();
+      return { child, output: () => readTail(options.logFile) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const lines = [];
+  const child = spawn(python, [...args, "--parent-pid", String(process.pid)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
+  const keep = (/** @type {Buffer} */ chunk) => {
+    lines.push(chunk.toString("utf8"));
+    if (lines.length > 200) lines.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, output: () => lines.join("") };
+}
+
+/** @param {string | undefined} file */
+function readTail(file) {
+  try {
+    return file ? fs.readFileSync(file, "utf8").slice(-4000) : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Starts moto on a free loopback port, or `port` (installing it first if needed).
+ * @param {{port?: number, log?: (line: string) => void, detached?: boolean, logFile?: string}} [options]
  */
 export async function startMoto(options = {}) {
   const log = options.log ?? (() => {});
@@ -192,23 +234,9 @@ export async function startMoto(options = {}) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = options.port ?? (await freeLoopbackPort());
     const endpoint = `http://127.0.0.1:${port}`;
-    const output = [];
-    const child = spawn(
-      python,
-      [SERVER_SCRIPT, "-H", "127.0.0.1", "-p", String(port), "--parent-pid", String(process.pid)],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-        env: { ...process.env, PYTHONUNBUFFERED: "1" },
-      },
-    );
-    const keep = (/** @type {Buffer} */ chunk) => {
-      output.push(chunk.toString("utf8"));
-      if (output.length > 200) output.shift();
-    };
-    child.stdout?.on("data", keep);
-    child.stderr?.on("data", keep);
+    const { child, output } = spawnServer(python, port, options);
     const onExit = () => child.kill("SIGKILL");
-    process.once("exit", onExit);
+    if (!options.detached) process.once("exit", onExit);
     if (await waitUntilServing(endpoint, child)) {
       log(`moto: serving ${endpoint} (pid ${child.pid})`);
       return {
@@ -221,7 +249,7 @@ export async function startMoto(options = {}) {
     process.removeListener("exit", onExit);
     child.kill("SIGKILL");
     if (options.port !== undefined || attempt === 2) {
-      throw new Error(`moto did not start on ${endpoint}:\n${output.join("").slice(-4000)}`);
+      throw new Error(`moto did not start on ${endpoint}:\n${output().slice(-4000)}`);
     }
   }
   throw new Error("unreachable");

@@ -5,7 +5,7 @@
 //
 // Needs the compiled library (`npm run build`). Refuses to run without AWS_ENDPOINT_URL: in AWS the CDK
 // stack owns these resources. Credentials and region come from the standard AWS environment; a local
-// endpoint gets test credentials and us-east-1 when none are set.
+// endpoint gets test credentials and us-east-1 when none are set. `npm run local:up` calls provisionLocalCloud.
 
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -14,6 +14,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 const ROOT = path.resolve(fileURLToPath(new URL("..", import.meta.url)));
+export const LOCAL_REGION = "us-east-1";
+/** What a local endpoint accepts; never real credentials. */
+export const LOCAL_CREDENTIALS = Object.freeze({ accessKeyId: "test", secretAccessKey: "test" });
 
 /** @param {string[]} argv @param {string} flag */
 function option(argv, flag) {
@@ -24,7 +27,8 @@ function option(argv, flag) {
   return value;
 }
 
-async function load(rel) {
+/** Imports a compiled module of the library. @param {string} rel path under dist/ */
+export async function loadDist(rel) {
   const file = path.join(ROOT, "dist", rel);
   try {
     return await import(pathToFileURL(file).href);
@@ -35,40 +39,56 @@ async function load(rel) {
   }
 }
 
-async function main(argv) {
-  const endpoint = process.env.AWS_ENDPOINT_URL;
-  if (!endpoint)
-    throw new Error(
-      "AWS_ENDPOINT_URL is not set: this script provisions local endpoints only (the CDK stack provisions AWS)",
-    );
-  const clients = await load("lib/ports/aws/aws-clients.js");
-  const defs = await load("lib/ports/aws/definitions.js");
-  const provision = await load("lib/ports/aws/provision.js");
-  const options = {
+/** Client options for a local endpoint: the environment's region and credentials, else the local ones. */
+export function localClientOptions(endpoint, env = process.env) {
+  return {
     endpoint,
-    region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-    credentials:
-      process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE
-        ? undefined
-        : { accessKeyId: "test", secretAccessKey: "test" },
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? LOCAL_REGION,
+    credentials: env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE ? undefined : { ...LOCAL_CREDENTIALS },
   };
-  const bucket = defs.bucketDefinition(option(argv, "--bucket"));
-  const tableName = option(argv, "--table");
-  const [table] = defs.tableDefinitions(tableName ? { metadataTableName: tableName } : {});
-  const s3 = clients.createS3Client(options);
-  const ddb = clients.createDynamoDbClient(options);
+}
+
+/**
+ * Creates the table and bucket when missing (never alters or deletes what exists).
+ * @param {{endpoint: string, bucketName?: string, tableName?: string}} options
+ */
+export async function provisionLocalCloud(options) {
+  const clients = await loadDist("lib/ports/aws/aws-clients.js");
+  const defs = await loadDist("lib/ports/aws/definitions.js");
+  const provision = await loadDist("lib/ports/aws/provision.js");
+  const clientOptions = localClientOptions(options.endpoint);
+  const bucket = defs.bucketDefinition(options.bucketName);
+  const [table] = defs.tableDefinitions(options.tableName ? { metadataTableName: options.tableName } : {});
+  const s3 = clients.createS3Client(clientOptions);
+  const ddb = clients.createDynamoDbClient(clientOptions);
   try {
-    const madeBucket = await provision.ensureBucket(s3, bucket);
-    const madeTable = await provision.ensureTable(ddb, table);
-    process.stdout.write(`bucket ${bucket.bucketName}: ${madeBucket ? "created" : "exists"}\n`);
-    process.stdout.write(`table ${table.tableName}: ${madeTable ? "created" : "exists"}\n`);
+    const bucketCreated = await provision.ensureBucket(s3, bucket);
+    const tableCreated = await provision.ensureTable(ddb, table);
+    return { bucket, bucketCreated, table, tableCreated };
   } finally {
     s3.destroy();
     ddb.destroy();
   }
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+async function main(argv) {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (!endpoint)
+    throw new Error(
+      "AWS_ENDPOINT_URL is not set: this script provisions local endpoints only (the CDK stack provisions AWS)",
+    );
+  const made = await provisionLocalCloud({
+    endpoint,
+    bucketName: option(argv, "--bucket"),
+    tableName: option(argv, "--table"),
+  });
+  process.stdout.write(`bucket ${made.bucket.bucketName}: ${made.bucketCreated ? "created" : "exists"}\n`);
+  process.stdout.write(`table ${made.table.tableName}: ${made.tableCreated ? "created" : "exists"}\n`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((e) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
