@@ -14,7 +14,6 @@
 // Needs the compiled library (`npm run build`).
 
 import { spawn, spawnSync } from "node:child_process";
-import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +24,6 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionLocalCloud } from "./provisio
 export const DEFAULT_PORT = 4566;
 const HOST = "127.0.0.1";
 const LOCALSTACK_START_TIMEOUT_MS = 180_000;
-const STATE_FILE = path.join(ROOT, ".cache", "local-cloud.json");
 
 const say = (/** @type {string} */ line) => process.stdout.write(`${line}\n`);
 const note = (/** @type {string} */ line) => process.stderr.write(`local:up: ${line}\n`);
@@ -145,7 +143,6 @@ async function startMotoEndpoint(o) {
   });
   printEnvironment(`moto ${MOTO_VERSION} (S3 + DynamoDB)`, moto.endpoint, made, !o.detach);
   if (o.detach) {
-    fs.writeFileSync(STATE_FILE, `${JSON.stringify({ endpoint: moto.endpoint, pid: moto.pid, logFile })}\n`);
     say(`moto keeps running in the background (pid ${moto.pid}, log ${path.relative(ROOT, logFile)}):`);
     say(`  stop it with: kill ${moto.pid}`);
     return;
