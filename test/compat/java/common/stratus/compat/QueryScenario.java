@@ -15,6 +15,10 @@ import org.apache.rocketmq.common.message.MessageExt;
  * client's admin API: by offset message id (VIEW_MESSAGE_BY_ID), by unique key (QUERY_MESSAGE with the
  * UNIQ_KEY flag) and by key within a time range (QUERY_MESSAGE); a range that ends before they were sent
  * and an unknown key find nothing.
+ *
+ * `mode=send` only sends (same `run=` gives the same keys) and prints `msgIds`, `offsetMsgIds`, `sentFrom`
+ * and `sentTo`; `mode=find` with those back as parameters (comma-separated ids) only queries, e.g. once
+ * the messages' CommitLog segments left local disk and are read from the object store.
  */
 final class QueryScenario {
     static final long INDEX_WAIT_MS = 15_000;
@@ -25,40 +29,66 @@ final class QueryScenario {
 
     static void run(Ctx ctx) throws Exception {
         int count = ctx.params.integer("count", 5);
+        String mode = ctx.params.str("mode", "both");
         String topic = ctx.name("topic", "compat_query");
-        Result r = ctx.result.put("topic", topic);
+        Result r = ctx.result.put("topic", topic).put("mode", mode);
         DefaultMQProducer producer = Clients.startProducer(ctx, "producer");
-        Clients.createTopic(ctx, producer, topic, 2);
-        MQAdminImpl admin = Features.admin(producer);
         String shared = Messages.key(ctx.runId, "shared", 0);
-        long sentFrom = System.currentTimeMillis();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            keys.add(Messages.key(ctx.runId, "q", i));
+        }
+        List<String> msgIds = new ArrayList<>();
+        List<String> offsetMsgIds = new ArrayList<>();
+        long sentFrom;
+        long sentTo;
+        if (mode.equals("find")) {
+            msgIds.addAll(Arrays.asList(ctx.params.required("msgIds").split(",")));
+            offsetMsgIds.addAll(Arrays.asList(ctx.params.required("offsetMsgIds").split(",")));
+            sentFrom = ctx.params.longValue("sentFrom", 0);
+            sentTo = ctx.params.longValue("sentTo", 0);
+        } else {
+            Clients.createTopic(ctx, producer, topic, 2);
+            sentFrom = System.currentTimeMillis();
+            for (int i = 0; i < count; i++) {
+                Message m = Messages.create(topic, "TagQ", keys.get(i), i, BODY);
+                m.setKeys(Arrays.asList(keys.get(i), shared));
+                SendResult s = producer.send(m);
+                msgIds.add(s.getMsgId());
+                offsetMsgIds.add(s.getOffsetMsgId());
+            }
+            sentTo = System.currentTimeMillis();
+            r.put("msgIds", String.join(",", msgIds)).put("offsetMsgIds", String.join(",", offsetMsgIds))
+                .put("sentFrom", sentFrom).put("sentTo", sentTo);
+            if (mode.equals("send")) {
+                return;
+            }
+        }
+        r.check("one msgId and offset msgId per message", msgIds.size() == count && offsetMsgIds.size() == count);
+        find(ctx, topic, Features.admin(producer), keys, shared, msgIds, offsetMsgIds, sentFrom, sentTo);
+    }
+
+    private static void find(Ctx ctx, String topic, MQAdminImpl admin, List<String> keys, String shared,
+        List<String> msgIds, List<String> offsetMsgIds, long sentFrom, long sentTo) {
+        Result r = ctx.result;
+        int count = keys.size();
         // Index items keep their time in whole seconds after the index file's first item, so a range must
         // start a little before the sends (Apache reads the index the same way).
         long begin = sentFrom - 10_000;
-        List<String> keys = new ArrayList<>();
-        List<SendResult> sent = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String key = Messages.key(ctx.runId, "q", i);
-            Message m = Messages.create(topic, "TagQ", key, i, BODY);
-            m.setKeys(Arrays.asList(key, shared));
-            keys.add(key);
-            sent.add(producer.send(m));
-        }
-        long end = System.currentTimeMillis() + 1000;
-
+        long end = sentTo + 1000;
         List<String> byOffsetId = new ArrayList<>();
         List<String> byUniqKey = new ArrayList<>();
         List<String> byKey = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String key = keys.get(i);
-            SendResult s = sent.get(i);
-            byOffsetId.add(describe(attempt(() -> FeatureApi.viewByOffsetId(admin, topic, s.getOffsetMsgId())),
-                key, s.getMsgId()));
-            byUniqKey.add(describe(attempt(() -> admin.queryMessageByUniqKey(topic, s.getMsgId())), key,
-                s.getMsgId()));
+            String msgId = msgIds.get(i);
+            String offsetMsgId = offsetMsgIds.get(i);
+            byOffsetId.add(describe(attempt(() -> FeatureApi.viewByOffsetId(admin, topic, offsetMsgId)), key,
+                msgId));
+            byUniqKey.add(describe(attempt(() -> admin.queryMessageByUniqKey(topic, msgId)), key, msgId));
             QueryResult q = attemptQuery(ctx, () -> admin.queryMessage(topic, key, 32, begin, end));
             byKey.add(q == null ? "none" : q.getMessageList().size() + "x " + describe(q.getMessageList().get(0),
-                key, s.getMsgId()));
+                key, msgId));
         }
         QueryResult all = attemptQuery(ctx, () -> admin.queryMessage(topic, shared, 32, begin, end));
         int sharedFound = all == null ? 0 : all.getMessageList().size();
