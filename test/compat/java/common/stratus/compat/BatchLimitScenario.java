@@ -87,19 +87,24 @@ final class BatchLimitScenario {
 
     /**
      * `count` messages whose encoded batch is exactly `bytes` long: UNIQ_KEY is set here (the client sets it
-     * only when absent), so the size measured is the size sent; the last body takes up the difference.
+     * only when absent), so the size measured is the size sent; the bodies share what the headers leave.
      */
     private static List<Message> batchOf(Ctx ctx, String topic, String phase, int count, int bytes) {
-        int bodySize = bytes / count;
         List<Message> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Message m = Messages.create(topic, "TagL", Messages.key(ctx.runId, phase, i), i, bodySize);
+            Message m = Messages.create(topic, "TagL", Messages.key(ctx.runId, phase, i), i, 1);
             MessageClientIDSetter.setUniqID(m);
             out.add(m);
         }
-        Message last = out.get(count - 1);
-        int missing = bytes - MessageDecoder.encodeMessages(out).length;
-        last.setBody(Messages.body(last.getKeys(), last.getBody().length + missing));
+        int spare = bytes - MessageDecoder.encodeMessages(out).length;
+        if (spare < 0) {
+            throw new IllegalArgumentException(count + " messages do not fit in " + bytes + " bytes");
+        }
+        for (int i = 0; i < count; i++) {
+            Message m = out.get(i);
+            int size = 1 + spare / count + (i == count - 1 ? spare % count : 0);
+            m.setBody(Messages.body(m.getKeys(), size));
+        }
         return out;
     }
 
