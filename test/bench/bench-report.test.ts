@@ -10,7 +10,7 @@ import { backlogPerQueue, parseBenchArgs } from "./options.js";
 import { type CpuProfile, shortUrl, summarizeProfile } from "./profile.js";
 import { ProgressReporter } from "./progress.js";
 import { buildReport } from "./report.js";
-import { findPidByCmdline, parseProcStatus } from "./rss.js";
+import { findPidByCmdline, parseProcStatCpuS, parseProcStatus } from "./rss.js";
 import type { BenchRun } from "./run.js";
 import type { SessionRecord } from "./session.js";
 import { summarizeRss } from "./session.js";
@@ -233,6 +233,12 @@ describe("bench options", () => {
 });
 
 describe("bench RSS and profile readers", () => {
+  it("reads a process's CPU seconds from /proc/<pid>/stat, spaces in the name included", () => {
+    const stat = "4242 (node (a b)) S 1 4242 4242 0 -1 4194560 9 0 0 0 250 75 0 0 20 0 11 0 100 1 2";
+    expect(parseProcStatCpuS(stat)).toBeCloseTo(3.25);
+    expect(parseProcStatCpuS("4242 (x) S 1")).toBeUndefined();
+  });
+
   it("parses VmRSS, RssAnon and RssFile from /proc/<pid>/status", () => {
     const text = "Name:\tnode\nVmRSS:\t  204800 kB\nRssAnon:\t  150000 kB\nRssFile:\t   54800 kB\n";
     expect(parseProcStatus(text)).toEqual({ vmRssKiB: 204800, rssAnonKiB: 150000, rssFileKiB: 54800 });

@@ -91,7 +91,15 @@ const sendMetrics: Record<string, Getter> = {
   p999Ms: (r) => get(r, "sendLatency", "p999Ms"),
   errors: (r) => num(r.errors) ?? 0,
   notOk: (r) => num(r.notOk) ?? 0,
+  brokerCpuUsPerMsg: (r) => cpuPerMessage(r),
 };
+
+/** The broker's CPU microseconds per message over the measured window (session.ts measures brokerCpuS). */
+function cpuPerMessage(r: Record<string, unknown>): number | undefined {
+  const cpu = num(r.brokerCpuS);
+  const n = num(r.messages);
+  return cpu === undefined || n === undefined || n <= 0 ? undefined : (cpu * 1e6) / n;
+}
 
 const latencyMetrics: Record<string, Getter> = {
   achievedRate: (r) => r.achievedRate,
@@ -107,6 +115,7 @@ const catchupMetrics: Record<string, Getter> = {
   msgsPerSec: (r) => r.msgsPerSec,
   messages: (r) => r.messages,
   complete: (r) => (r.complete === true ? 1 : 0),
+  brokerCpuUsPerMsg: (r) => cpuPerMessage(r),
 };
 
 const rssMetrics: Record<string, Getter> = {

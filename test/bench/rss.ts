@@ -30,6 +30,30 @@ export function readRss(pid: number): RssReading | undefined {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * User + system CPU seconds a process has used, from /proc/<pid>/stat (fields 14 and 15, counted after the
+ * parenthesised command name, which may itself hold spaces); undefined when the text has no such fields.
+ */
+export function parseProcStatCpuS(text: string): number | undefined {
+  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  // rest[0] is field 3 (state), so utime (14) and stime (15) are rest[11] and rest[12]
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime) || rest.length < 13) return undefined;
+  return (utime + stime) / USER_HZ;
+}
+
+export function readCpuS(pid: number): number | undefined {
+  try {
+    return parseProcStatCpuS(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RssSample extends RssReading {
   /** The load-generator phase running when the sample was taken ("" before the first). */
   readonly phase: string;

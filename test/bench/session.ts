@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { type LoadGenEvent, runLoadGen } from "./loadgen.js";
 import type { ProgressReporter } from "./progress.js";
-import { type RssSample, RssSampler } from "./rss.js";
+import { type RssSample, RssSampler, readCpuS } from "./rss.js";
 import {
   type BenchSystem,
   type DurabilitySettings,
@@ -115,6 +115,11 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
   const startupMs = Date.now() - startedAt;
   progress.log(`${label}: up in ${(startupMs / 1000).toFixed(1)} s; phases ${spec.phases.join(", ")}`);
   const windows: Record<string, [number, number]> = {};
+  // The broker's CPU seconds over each measured window: a cost per message that a busy machine bends less
+  // than it bends throughput (brokerCpuS in the phase's result).
+  const cpuAtMeasure: Record<string, number | undefined> = {};
+  const brokerCpuS: Record<string, number> = {};
+  const pid = system.brokerPid;
   const sampler =
     system.brokerPid === undefined ? undefined : new RssSampler(system.brokerPid, RSS_SAMPLE_MS);
   const loadAverage1m = load1();
@@ -132,10 +137,15 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
     timeoutMs: spec.timeoutMs,
     onEvent: (e) => {
       if (e.event === "phase" && e.phase) sampler?.setPhase(e.phase, e.state ?? "");
-      if (e.event === "phase" && e.phase && e.state === "measure")
+      if (e.event === "phase" && e.phase && e.state === "measure") {
         windows[e.phase] = [Date.now() - startedAt, 0];
+        cpuAtMeasure[e.phase] = pid === undefined ? undefined : readCpuS(pid);
+      }
       const w = e.event === "result" && e.phase ? windows[e.phase] : undefined;
       if (w) w[1] = Date.now() - startedAt;
+      const cpu0 = e.event === "result" && e.phase ? cpuAtMeasure[e.phase] : undefined;
+      const cpu1 = cpu0 !== undefined && pid !== undefined ? readCpuS(pid) : undefined;
+      if (e.phase && cpu0 !== undefined && cpu1 !== undefined) brokerCpuS[e.phase] = cpu1 - cpu0;
       const line = describeEvent(e);
       if (line) progress.status(`${label} · ${line}`);
       if (e.event === "result") progress.log(`${label}: ${e.phase} done`);
@@ -145,7 +155,12 @@ export async function runSession(spec: SessionSpec, progress: ProgressReporter):
   const error = outcome.error;
   await system.stop();
   if (error) progress.log(`${label}: FAILED ${error.split("\n")[0]}`);
-  const results = Object.fromEntries(outcome.results);
+  const results = Object.fromEntries(
+    [...outcome.results].map(([phase, r]) => [
+      phase,
+      brokerCpuS[phase] === undefined ? r : { ...r, brokerCpuS: brokerCpuS[phase] },
+    ]),
+  );
   const rss = summarizeRss(samples, "async");
   return { ...base, startupMs, results, rss, loadAverage1m, windows, error };
 }
