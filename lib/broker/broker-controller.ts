@@ -5,6 +5,7 @@
 import type { Clock } from "../common/clock.js";
 import { systemClock } from "../common/clock.js";
 import { type Random, systemRandom } from "../common/random.js";
+import type { JsonObject } from "../ports/records/record-codec.js";
 import { encodeSocketAddress } from "../protocol/message-id.js";
 import { RequestCode } from "../protocol/request-code.js";
 import { RequestDispatcher } from "../remoting/dispatcher.js";
@@ -27,6 +28,7 @@ import { SendMessageProcessor } from "./processor/send-message-processor.js";
 import { SendMsgBackProcessor } from "./processor/send-msg-back-processor.js";
 import { PullRequestHoldService } from "./pull-request-hold-service.js";
 import { ScheduleMessageService } from "./schedule/schedule-message-service.js";
+import { DurableScheduleProgress } from "./schedule/schedule-progress.js";
 import { TIMER_TOPIC, TimerMessageService } from "./schedule/timer-message-service.js";
 import { SubscriptionGroupManager } from "./subscription-group-manager.js";
 import { TopicConfigManager } from "./topic-config-manager.js";
@@ -49,6 +51,10 @@ export interface BrokerTier {
   /** Uploads what the object store lacks, for at most `timeoutMs`; whether everything went. */
   drain(timeoutMs: number): Promise<boolean>;
   shutdown(): Promise<void>;
+  /** The manifest head's details load() found (the schedule progress recorded with the last chunk). */
+  headDetails?(): JsonObject | undefined;
+  /** Records `source(end)` in the manifest head with each chunk ending at CommitLog offset `end`. */
+  recordWithChunks?(source: (end: number) => JsonObject): void;
   /** pendingBytes: CommitLog bytes not yet committed to the object store (the upload backlog). */
   status(): { readonly pendingBytes: number };
 }
@@ -172,10 +178,17 @@ export class BrokerController {
     await ctx.subscriptionGroupManager.load();
     await ctx.consumerOffsetManager.load();
     this.schedule.load();
-    await this.options.tier?.load();
+    const tier = this.options.tier;
+    await tier?.load();
+    // delay cursors and timer progress also live in the object store, for a broker that lost its disk
+    const progress = tier?.recordWithChunks && new DurableScheduleProgress(tier.headDetails?.());
+    if (progress) {
+      tier?.recordWithChunks?.((end) => progress.progressAt(end));
+      this.schedule.restore(progress);
+    }
     await ctx.store.start();
-    this.options.tier?.start();
-    this.timer.load();
+    tier?.start();
+    await this.timer.load(progress);
     ctx.store.setMessageArrivingListener((topic, queueId, logicOffset, tagsCode) => {
       // logicOffset is the queue max offset after the append (Apache semantics): the message sits at logicOffset - 1.
       if (topic === TIMER_TOPIC) this.timer.onArrived(logicOffset - 1, tagsCode);

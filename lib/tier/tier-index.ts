@@ -203,7 +203,7 @@ export async function loadTierIndex(
   metadata: MetadataStore,
   brokerName: string,
   index: TierIndex = new TierIndex(),
-): Promise<{ index: TierIndex; headVersion: number | undefined }> {
+): Promise<{ index: TierIndex; headVersion: number | undefined; headDetails: JsonObject }> {
   if (index.chunkCount > 0) throw new StratusError("ILLEGAL_ARGUMENT", "tier index already loaded");
   const head = await getTierManifestHead(metadata, brokerName);
   let cursor: string | undefined;
@@ -213,5 +213,5 @@ export async function loadTierIndex(
     cursor = page.cursor;
   } while (cursor !== undefined);
   if (head) index.committedOffset = Math.max(index.committedOffset, head.value.committedOffset);
-  return { index, headVersion: head?.version };
+  return { index, headVersion: head?.version, headDetails: head?.value.details ?? {} };
 }

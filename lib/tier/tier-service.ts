@@ -18,6 +18,7 @@ import { type Clock, systemClock } from "../common/clock.js";
 import { type Random, systemRandom } from "../common/random.js";
 import type { MetadataStore } from "../ports/metadata-store.js";
 import type { ObjectStore } from "../ports/object-store.js";
+import type { JsonObject } from "../ports/records/record-codec.js";
 import type { ColdReader, LocalCommitLog, TierHooks } from "../store/tier-hooks.js";
 import { type TierConfig, validateTierConfig } from "./tier-config.js";
 import { loadTierIndex, TierIndex } from "./tier-index.js";
@@ -56,6 +57,8 @@ export class TierService implements TierHooks {
   private retentionRunning = false;
   private readonly clock: Clock;
   private readonly warn: (message: string) => void;
+  private restoredDetails: JsonObject | undefined;
+  private progressSource: ((end: number) => JsonObject) | undefined;
 
   constructor(private readonly o: TierServiceOptions) {
     this.config = validateTierConfig(o.config);
@@ -72,7 +75,10 @@ export class TierService implements TierHooks {
   async load(): Promise<void> {
     await this.o.objects.verify();
     await this.o.metadata.verify();
-    const { headVersion } = await loadTierIndex(this.o.metadata, this.config.brokerName, this.index);
+    const loaded = await loadTierIndex(this.o.metadata, this.config.brokerName, this.index);
+    const { headVersion } = loaded;
+    this.restoredDetails = loaded.headDetails;
+    let details = loaded.headDetails;
     this.uploader = new TierUploader({
       log: this.o.log,
       objects: this.o.objects,
@@ -82,9 +88,27 @@ export class TierService implements TierHooks {
       clock: this.clock,
       random: this.o.random ?? systemRandom,
       headVersion,
+      // what a source does not report again is carried forward from the head it replaces
+      headDetails: (end) => {
+        details = { ...details, ...(this.progressSource?.(end) ?? {}) };
+        return details;
+      },
       onCommitted: () => this.o.log.runRetention(),
       warn: this.warn,
     });
+  }
+
+  /** The manifest head's details as load() found them (what the broker recorded with its last chunk). */
+  headDetails(): JsonObject | undefined {
+    return this.restoredDetails;
+  }
+
+  /**
+   * Has the manifest head record, with each chunk, what `source` reports for that chunk's CommitLog end (the
+   * broker's schedule progress, schedule-progress.ts); keys it leaves out keep their last recorded value.
+   */
+  recordWithChunks(source: (end: number) => JsonObject): void {
+    this.progressSource = source;
   }
 
   /** Starts uploading (after the store started) and object-store retention. */

@@ -19,6 +19,7 @@ import { MAX_TIER_CHUNK_QUEUES, TIER_RETRY_MAX_MS } from "../common/limits.js";
 import type { Random } from "../common/random.js";
 import type { MetadataStore } from "../ports/metadata-store.js";
 import type { ObjectStore } from "../ports/object-store.js";
+import type { JsonObject } from "../ports/records/record-codec.js";
 import { commitTierChunk, findTierChunk, getTierManifestHead } from "../ports/records/tier-manifest.js";
 import { BLANK_MAGIC_CODE, MAGIC_CODE_POS } from "../protocol/message-record.js";
 import { alignUpToSegment, type LocalCommitLog } from "../store/tier-hooks.js";
@@ -40,6 +41,8 @@ export interface TierUploaderParts {
   random: Random;
   /** The manifest head's version (undefined: no head yet). */
   headVersion: number | undefined;
+  /** The manifest head's details to write with a chunk ending at CommitLog offset `end`. */
+  headDetails: (end: number) => JsonObject;
   /** After each commit (the service runs local retention). */
   onCommitted: (chunk: IndexedChunk) => void;
   warn: (message: string) => void;
@@ -266,7 +269,11 @@ export class TierUploader {
         createdAtMs: clock.nowMs(),
         details: chunkDetails(chunk),
       },
-      { committedOffset: chunk.endOffset, chunkCount: index.chunkCount + 1, details: {} },
+      {
+        committedOffset: chunk.endOffset,
+        chunkCount: index.chunkCount + 1,
+        details: this.p.headDetails(chunk.endOffset),
+      },
       this.headVersion ?? "absent",
     );
     if (outcome.ok) {

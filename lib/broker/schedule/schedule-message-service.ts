@@ -1,7 +1,8 @@
 /**
  * Delay levels (Apache ScheduleMessageService): a message with DELAY=L is stored in SCHEDULE_TOPIC_XXXX queue L-1;
  * per level a cursor walks that queue and, once storeTimestamp + delay(L) has passed, re-puts the message to
- * REAL_TOPIC / REAL_QID. Cursors persist in config/delayOffset.json, so delays survive a restart.
+ * REAL_TOPIC / REAL_QID. Cursors persist in config/delayOffset.json, so delays survive a restart, and go to the
+ * object store with the tier's chunks (schedule-progress.ts), so they survive the loss of the disk too.
  */
 import { join } from "node:path";
 import { decodeProperties, encodeProperties, MessageConst } from "../../protocol/message-properties.js";
@@ -12,6 +13,7 @@ import { readConfigFile, writeConfigFile } from "../config-file.js";
 import { copyStoredMessage, realAddress } from "../stored-message-copy.js";
 import { TopicValidator } from "../topic-validator.js";
 import { parseDelayLevels } from "./delay-levels.js";
+import type { DurableScheduleProgress } from "./schedule-progress.js";
 
 /** How often each level's cursor is checked. */
 export const SCHEDULE_TICK_MS = 100;
@@ -24,6 +26,8 @@ export class ScheduleMessageService {
   private readonly path: string;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private loadedFromDisk = false;
+  private progress: DurableScheduleProgress | undefined;
 
   constructor(private readonly ctx: BrokerContext) {
     this.levels = parseDelayLevels(ctx.config.messageDelayLevel);
@@ -40,8 +44,19 @@ export class ScheduleMessageService {
 
   load(): void {
     const file = readConfigFile(this.path, (t) => JSON.parse(t) as { offsetTable?: Record<string, number> });
+    this.loadedFromDisk = file !== undefined;
     for (const [level, offset] of Object.entries(file?.offsetTable ?? {}))
       this.offsets.set(Number(level), offset);
+  }
+
+  /**
+   * After the tier loaded: deliveries are noted for the object store, and a disk without delayOffset.json (a
+   * lost disk) takes the cursors the object store recorded.
+   */
+  restore(progress: DurableScheduleProgress): void {
+    this.progress = progress;
+    if (this.loadedFromDisk) return;
+    for (const [level, offset] of progress.delayOffsets()) this.offsets.set(level, offset);
   }
 
   start(): void {
@@ -94,7 +109,12 @@ export class ScheduleMessageService {
     let offset = Math.max(this.offsets.get(level) ?? 0, store.getMinOffsetInQueue(topic, queueId));
     const start = this.offsets.get(level) ?? 0;
     if (offset >= store.getMaxOffsetInQueue(topic, queueId)) return false;
-    const result = store.getMessage(topic, queueId, offset, SCHEDULE_BATCH, 8 * 1024 * 1024);
+    // the async read reaches what only the object store holds (a lost disk, local retention)
+    const result = store.getMessageAsync
+      ? await store.getMessageAsync(topic, queueId, offset, SCHEDULE_BATCH, 8 * 1024 * 1024)
+      : store.getMessage(topic, queueId, offset, SCHEDULE_BATCH, 8 * 1024 * 1024);
+    // nothing readable there (holes, a chunk retention removed): move on to where data is
+    if (result.messages.length === 0 && result.nextBeginOffset > offset) offset = result.nextBeginOffset;
     const now = this.ctx.clock.nowMs();
     for (const record of result.messages) {
       const msg = decodeMessageRecord(record);
@@ -102,6 +122,8 @@ export class ScheduleMessageService {
       const put = await store.putMessage(this.messageTimeUp(msg));
       if (put.status !== "PUT_OK" && put.status !== "FLUSH_DISK_TIMEOUT") break;
       offset = msg.queueOffset + 1;
+      const last = put.appended[put.appended.length - 1];
+      if (last) this.progress?.noteDelay(last.wroteOffset + last.wroteBytes, level, offset);
     }
     this.offsets.set(level, offset);
     return offset !== start;

@@ -3,7 +3,8 @@
  * timerMaxDelaySec. Such a message waits in rmq_sys_wheel_timer queue 0 with TIMER_OUT_MS = delivery time; a
  * min-heap orders what is pending, and due messages are re-put to REAL_TOPIC / REAL_QID. Progress (the offset
  * below which everything is delivered, plus the delivered offsets above it) persists in config/timercheck.json,
- * and the heap is rebuilt from the timer queue at start — so timers survive a restart.
+ * and the heap is rebuilt from the timer queue at start — so timers survive a restart; progress also goes to the
+ * object store with the tier's chunks (schedule-progress.ts), so timers survive the loss of the disk too.
  */
 import { join } from "node:path";
 import { MAX_PENDING_TIMER_MESSAGES } from "../../common/limits.js";
@@ -14,6 +15,7 @@ import type { MessageExtBrokerInner } from "../../store/message-store.js";
 import type { BrokerContext } from "../broker-context.js";
 import { readConfigFile, writeConfigFile } from "../config-file.js";
 import { copyStoredMessage, realAddress } from "../stored-message-copy.js";
+import type { DurableScheduleProgress } from "./schedule-progress.js";
 
 export const TIMER_TOPIC = "rmq_sys_wheel_timer";
 /** How often due timers are delivered. */
@@ -38,6 +40,7 @@ export class TimerMessageService {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private dirty = false;
+  private progress: DurableScheduleProgress | undefined;
 
   constructor(private readonly ctx: BrokerContext) {
     this.path = join(ctx.config.storePathRootDir, "config", "timercheck.json");
@@ -81,20 +84,30 @@ export class TimerMessageService {
     };
   }
 
-  /** Load progress and rebuild the heap from the timer queue. Call after the store has started. */
-  load(): void {
+  /**
+   * Load progress and rebuild the heap from the timer queue, over both tiers. Call after the store has started.
+   * A disk without timercheck.json (a lost disk) takes the progress the object store recorded (`progress`),
+   * which is then also told of every delivery.
+   */
+  async load(progress?: DurableScheduleProgress): Promise<void> {
     const file = readConfigFile(
       this.path,
       (t) => JSON.parse(t) as { committed?: number; delivered?: number[] },
     );
-    this.committed = file?.committed ?? 0;
-    for (const o of file?.delivered ?? []) this.delivered.add(o);
+    this.progress = progress;
+    const from = file ?? progress?.timer();
+    this.committed = from?.committed ?? 0;
+    for (const o of from?.delivered ?? []) this.delivered.add(o);
     const store = this.ctx.store;
     let offset = Math.max(this.committed, store.getMinOffsetInQueue(TIMER_TOPIC, 0));
     const max = store.getMaxOffsetInQueue(TIMER_TOPIC, 0);
     while (offset < max) {
-      const result = store.getMessage(TIMER_TOPIC, 0, offset, 256, 8 * 1024 * 1024);
-      if (result.messages.length === 0) break;
+      const result = await this.read(offset, 256);
+      if (result.messages.length === 0) {
+        if (result.nextBeginOffset <= offset) break;
+        offset = result.nextBeginOffset;
+        continue;
+      }
       for (const record of result.messages) {
         const m = decodeMessageRecord(record);
         offset = m.queueOffset + 1;
@@ -103,6 +116,14 @@ export class TimerMessageService {
         this.heap.push({ deliverMs, queueOffset: m.queueOffset });
       }
     }
+  }
+
+  /** The timer queue from `offset`, from whichever tier holds it. */
+  private read(offset: number, max: number) {
+    const store = this.ctx.store;
+    return store.getMessageAsync
+      ? store.getMessageAsync(TIMER_TOPIC, 0, offset, max, 8 * 1024 * 1024)
+      : Promise.resolve(store.getMessage(TIMER_TOPIC, 0, offset, max, 8 * 1024 * 1024));
   }
 
   /** The store dispatched a message to the timer queue (tagsCode carries its delivery time). */
@@ -141,13 +162,15 @@ export class TimerMessageService {
 
   /** Re-put one timer message to its real topic; false when the store refused (retried next tick). */
   private async deliver(queueOffset: number): Promise<boolean> {
-    const result = this.ctx.store.getMessage(TIMER_TOPIC, 0, queueOffset, 1, 8 * 1024 * 1024);
+    const result = await this.read(queueOffset, 1);
     const record = result.messages[0];
     if (record) {
       const m = decodeMessageRecord(record);
       if (m.queueOffset === queueOffset) {
         const put = await this.ctx.store.putMessage(this.timeUp(m));
         if (put.status !== "PUT_OK" && put.status !== "FLUSH_DISK_TIMEOUT") return false;
+        const last = put.appended[put.appended.length - 1];
+        if (last) this.progress?.noteTimer(last.wroteOffset + last.wroteBytes, queueOffset);
       }
     }
     this.delivered.add(queueOffset);

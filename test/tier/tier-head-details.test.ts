@@ -1,0 +1,41 @@
+/** The manifest head carries what the broker records with each chunk (schedule progress), across a lost disk. */
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import type { JsonObject } from "../../lib/ports/records/record-codec.js";
+import { msg } from "../store/store-fixtures.js";
+import { type Cloud, openCloud, openTiered, type Tiered, tempRoot } from "./tier-fixtures.js";
+
+let root: ReturnType<typeof tempRoot>;
+let cloud: Cloud;
+const open: Tiered[] = [];
+
+beforeEach(() => {
+  root = tempRoot();
+  cloud = openCloud(root.dir);
+});
+
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+  await cloud.close();
+  root.cleanup();
+});
+
+it("records the source's report for each chunk's end and hands it to the next process", async () => {
+  const a = await openTiered(join(root.dir, "a"), cloud);
+  open.push(a);
+  expect(a.tier.headDetails()).toEqual({});
+  const ends: number[] = [];
+  a.tier.recordWithChunks((end): JsonObject => {
+    ends.push(end);
+    return ends.length === 1 ? { first: end, last: end } : { last: end };
+  });
+  for (let i = 0; i < 20; i++) await a.store.putMessage(msg({ body: Buffer.alloc(2000) }));
+  expect(await a.tier.drain(5000)).toBe(true);
+  expect(ends.length).toBeGreaterThan(1);
+  const committed = a.tier.status().committedOffset;
+
+  const b = await openTiered(join(root.dir, "b"), cloud); // an empty disk
+  open.push(b);
+  // the last chunk's report, with what it left out carried forward from the head before
+  expect(b.tier.headDetails()).toEqual({ first: ends[0], last: committed });
+});
