@@ -306,7 +306,10 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
       expect(r.distinctOffsetIds, why).toBe(16);
       expect(r.pulledBack, why).toBe(16);
       expect(r.overLimitBytes, why).toBe(MAX_MESSAGE_BODY_BYTES + 1);
-      expect(r.overLimitCode, why).toBe(13);
+      // Apache 4.9 refuses the whole batch body with MESSAGE_ILLEGAL; the 5.3.3 server's encoder throws
+      // first ("message body size exceeded") and answers SYSTEM_ERROR. Stratus answers as 4.9 does.
+      const apache5 = TARGET === "apache" && apacheServerFor(clientVersion).startsWith("5.");
+      expect(r.overLimitCode, why).toBe(apache5 ? 1 : 13);
       expect(r.maxOffsetAfterOverLimit, why).toBe(r.maxOffsetAfterAtLimit);
       if (TARGET === "stratus")
         expect(r.overLimitRemark, why).toContain(`maxMessageSize=${MAX_MESSAGE_BODY_BYTES}`);

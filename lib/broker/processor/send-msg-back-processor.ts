@@ -62,8 +62,10 @@ export class SendMsgBackProcessor {
     const before = ctx.topicConfigManager.select(topic);
     ctx.topicConfigManager.createTopicIfAbsent(topic, queueNums);
     if (!before) ctx.registerBrokerAll();
+    // Apache names the first failed copy by its offset message id (the id the broker decodes a stored
+    // record with), not the header's originMsgId; later copies keep what the first one got.
     if (!props.has(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)) {
-      props.set(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID, h.originMsgId ?? msg.msgId);
+      props.set(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID, msg.offsetMsgId);
     }
     // Apache's dead-letter copy carries delay level 0 (not delayed); a retry gets its level below.
     if (toDLQ) props.set(MessageConst.PROPERTY_DELAY_TIME_LEVEL, "0");

@@ -1,7 +1,7 @@
 /**
  * CONSUMER_SEND_MSG_BACK over a real store: the dead-letter copy Apache writes (DELAY=0, one more reconsume,
- * RETRY_TOPIC and ORIGIN_MESSAGE_ID, the body and born fields of the failed message) and the retry copy
- * parked on SCHEDULE_TOPIC_XXXX at level 3 + reconsumeTimes.
+ * RETRY_TOPIC, ORIGIN_MESSAGE_ID = the failed record's offset message id, the body and born fields of the
+ * failed message) and the retry copy parked on SCHEDULE_TOPIC_XXXX at level 3 + reconsumeTimes.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SendMsgBackProcessor } from "../../../lib/broker/processor/send-msg-back-processor.js";
@@ -74,11 +74,12 @@ describe("CONSUMER_SEND_MSG_BACK", () => {
   it("writes the dead-letter copy with DELAY=0 once maxReconsumeTimes is reached", async () => {
     const { offset, stored } = await failed(2);
     const r = await sendBack(offset, 0, 2);
+    expect(stored.offsetMsgId).not.toBe("UNIQ0001");
     expect(r.code, r.remark).toBe(ResponseCode.SUCCESS);
     const dlq = only(`%DLQ%${GROUP}`);
     expect(dlq.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)).toBe("0");
     expect(dlq.properties.get(MessageConst.PROPERTY_RETRY_TOPIC)).toBe("TopicTest");
-    expect(dlq.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)).toBe("UNIQ0001");
+    expect(dlq.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)).toBe(stored.offsetMsgId);
     expect(dlq.properties.get(MessageConst.PROPERTY_TAGS)).toBe("TagF");
     expect(dlq.reconsumeTimes).toBe(3);
     expect(dlq.body.toString()).toBe("failed body");
@@ -98,13 +99,13 @@ describe("CONSUMER_SEND_MSG_BACK", () => {
   });
 
   it("parks a retry on SCHEDULE_TOPIC_XXXX at level 3 + reconsumeTimes, bound for %RETRY%group", async () => {
-    const { offset } = await failed(1);
+    const { offset, stored } = await failed(1);
     const r = await sendBack(offset, 0);
     expect(r.code, r.remark).toBe(ResponseCode.SUCCESS);
     const parked = only(TopicValidator.RMQ_SYS_SCHEDULE_TOPIC, 3);
     expect(parked.properties.get(MessageConst.PROPERTY_DELAY_TIME_LEVEL)).toBe("4");
     expect(parked.properties.get(MessageConst.PROPERTY_REAL_TOPIC)).toBe(`%RETRY%${GROUP}`);
-    expect(parked.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)).toBe("UNIQ0001");
+    expect(parked.properties.get(MessageConst.PROPERTY_ORIGIN_MESSAGE_ID)).toBe(stored.offsetMsgId);
     expect(parked.reconsumeTimes).toBe(2);
     expect(store.getMaxOffsetInQueue(`%DLQ%${GROUP}`, 0)).toBe(0);
   });
