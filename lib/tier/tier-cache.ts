@@ -55,6 +55,16 @@ export class TierCache<T> {
     return p;
   }
 
+  /** The cached value without loading it (a hit counts and refreshes its place like get's); undefined when absent. */
+  peek(key: string): T | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, hit);
+    return hit.value;
+  }
+
   has(key: string): boolean {
     return this.entries.has(key) || this.loading.has(key);
   }

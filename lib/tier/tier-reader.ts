@@ -40,6 +40,23 @@ interface DecodedIndex {
 
 type Cached = Buffer | DecodedIndex;
 
+/** The chunk bytes a record occupies and the cache keys of the blocks holding them. */
+interface BlockSpan {
+  chunk: IndexedChunk;
+  from: number;
+  to: number;
+  keys: string[];
+}
+
+interface BlockPlan {
+  /** Per ref: its span, or undefined when no chunk holds all of it. */
+  spans: (BlockSpan | undefined)[];
+  /** Blocks at hand by key. */
+  blocks: Map<string, Buffer>;
+  /** Blocks still loading. */
+  pending: { key: string; load: Promise<Buffer> }[];
+}
+
 const queueKey = (topic: string, queueId: number) => `${topic}\u0001${queueId}`;
 
 export class TierReader implements ColdReader {
@@ -86,11 +103,61 @@ export class TierReader implements ColdReader {
     return queue.units.subarray(from, Math.min(queue.units.length, from + maxUnits * CQ_STORE_UNIT_SIZE));
   }
 
+  /**
+   * The records `refs` point at, in order. The blocks they need are looked up once per pull, not once per
+   * record: a pull of 32 records usually touches one or two blocks, and cached blocks are sliced without a
+   * promise per record.
+   */
   async readRecords(refs: readonly RecordRef[]): Promise<(Buffer | undefined)[]> {
-    const out = await Promise.all(refs.map((r) => this.readAt(r.phy, r.size)));
+    const plan = this.planBlocks(refs);
+    const loaded = plan.pending.length === 0 ? [] : await Promise.all(plan.pending.map((p) => p.load));
+    for (const [i, p] of plan.pending.entries()) plan.blocks.set(p.key, loaded[i] as Buffer);
+    const out = refs.map((r, i) => {
+      const span = plan.spans[i];
+      if (!span) return undefined;
+      const buf = this.sliceBlocks(plan.blocks, span);
+      return isRecordAt(buf, r.phy, r.size) ? buf : undefined;
+    });
     const last = refs[refs.length - 1];
     if (last) this.readAhead(last.phy + last.size);
     return out;
+  }
+
+  /** Which chunk bytes each ref covers and the blocks that holds them: cached ones at hand, the rest loading. */
+  private planBlocks(refs: readonly RecordRef[]): BlockPlan {
+    const plan: BlockPlan = { spans: [], blocks: new Map(), pending: [] };
+    let chunk: IndexedChunk | undefined;
+    // consecutive records mostly share a block: reuse its key instead of building one per record
+    let keyOf: { chunk: IndexedChunk; b: number; key: string } | undefined;
+    for (const r of refs) {
+      if (!chunk || r.phy < chunk.startOffset || r.phy >= chunk.endOffset) chunk = this.index.chunkAt(r.phy);
+      if (!chunk || r.phy + r.size > chunk.endOffset || r.size <= 0) {
+        plan.spans.push(undefined);
+        continue;
+      }
+      const from = r.phy - chunk.startOffset;
+      const span: BlockSpan = { chunk, from, to: from + r.size, keys: [] };
+      const last = Math.floor((span.to - 1) / TIER_READ_BLOCK_BYTES);
+      for (let b = Math.floor(from / TIER_READ_BLOCK_BYTES); b <= last; b++) {
+        if (keyOf?.chunk !== chunk || keyOf.b !== b) keyOf = { chunk, b, key: blockKey(chunk, b) };
+        const key = keyOf.key;
+        span.keys.push(key);
+        if (plan.blocks.has(key) || plan.pending.some((p) => p.key === key)) continue;
+        const cached = this.cache.peek(key);
+        if (cached) plan.blocks.set(key, cached as Buffer);
+        else plan.pending.push({ key, load: this.block(chunk, b) });
+      }
+      plan.spans.push(span);
+    }
+    return plan;
+  }
+
+  /** Bytes [span.from, span.to) of its chunk out of the planned blocks (a copy only across a block edge). */
+  private sliceBlocks(blocks: Map<string, Buffer>, span: BlockSpan): Buffer {
+    const base = Math.floor(span.from / TIER_READ_BLOCK_BYTES) * TIER_READ_BLOCK_BYTES;
+    const got = span.keys.map((k) => blocks.get(k) as Buffer);
+    if (got.length === 1) return (got[0] as Buffer).subarray(span.from - base, span.to - base);
+    return Buffer.concat(got).subarray(span.from - base, span.to - base);
   }
 
   async readRecord(phy: number): Promise<Buffer | undefined> {
@@ -187,8 +254,7 @@ export class TierReader implements ColdReader {
     if (!chunk || phy + size > chunk.endOffset) return undefined;
     const buf = await this.readData(chunk, phy - chunk.startOffset, phy - chunk.startOffset + size);
     if (!checkRecord) return buf;
-    if (buf.readInt32BE(0) !== size || !isMessageMagic(buf.readInt32BE(MAGIC_CODE_POS))) return undefined;
-    return readRecordPhysicalOffset(buf, 0) === phy ? buf : undefined;
+    return isRecordAt(buf, phy, size) ? buf : undefined;
   }
 
   /** Data bytes [from, to) of a chunk, from its cached blocks. */
@@ -204,7 +270,7 @@ export class TierReader implements ColdReader {
   }
 
   private block(chunk: IndexedChunk, b: number): Promise<Buffer> {
-    return this.cache.get(`${chunk.objectKey}#b${b}`, async () => {
+    return this.cache.get(blockKey(chunk, b), async () => {
       const start = b * TIER_READ_BLOCK_BYTES;
       const end = Math.min(start + TIER_READ_BLOCK_BYTES, chunk.dataBytes);
       const buf = await this.objects.get(chunk.objectKey, { start, end });
@@ -242,9 +308,20 @@ export class TierReader implements ColdReader {
         b = 0;
         if (!chunk) break;
       }
-      if (!this.cache.has(`${chunk.objectKey}#b${b}`)) this.block(chunk, b).catch(() => undefined);
+      if (!this.cache.has(blockKey(chunk, b))) this.block(chunk, b).catch(() => undefined);
     }
   }
+}
+
+/** The cache key of block `b` of a chunk. */
+function blockKey(chunk: IndexedChunk, b: number): string {
+  return `${chunk.objectKey}#b${b}`;
+}
+
+/** Whether `buf` is a whole record that says it is `size` bytes at CommitLog offset `phy`. */
+function isRecordAt(buf: Buffer, phy: number, size: number): boolean {
+  if (size < MIN_RECORD_BYTES || buf.length !== size || buf.readInt32BE(0) !== size) return false;
+  return isMessageMagic(buf.readInt32BE(MAGIC_CODE_POS)) && readRecordPhysicalOffset(buf, 0) === phy;
 }
 
 function corrupt(chunk: IndexedChunk, why: string): StratusError {
