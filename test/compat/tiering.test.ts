@@ -2,7 +2,9 @@
  * The unmodified Java clients over tiered history: `stratus dev` with 64 KiB segments and chunks and local
  * retention of one segment. The 4.9.8 producer sends 2,000 1 KiB messages (its own read-back checks every
  * key); once 20+ chunks are in the manifest and the local CommitLog is down to the last segments, push
- * consumers of 4.9.8 and 5.3.3 (new groups, CONSUME_FROM_FIRST_OFFSET) consume every message from offset 0.
+ * consumers of 4.9.8 and 5.3.3 (new groups, CONSUME_FROM_FIRST_OFFSET) consume every message from offset 0,
+ * and groups starting at CONSUME_FROM_TIMESTAMP (SEARCH_OFFSET_BY_TIMESTAMP) start in tiered history exactly
+ * where the store times say, with GET_EARLIEST_MSG_STORETIME giving each queue's first message.
  * Always judged against Stratus: tiering is Stratus's own.
  */
 import { readdirSync } from "node:fs";
@@ -10,6 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteMetadataStore } from "../../lib/ports/embedded/sqlite-metadata-store.js";
 import { listTierChunks } from "../../lib/ports/records/tier-manifest.js";
+import { RemotingClient } from "../../lib/remoting/client.js";
+import { pullAll } from "../integration/raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
 import type { RunningCluster } from "../support/cluster.js";
 import { explain, runScenario } from "./java-runners.js";
@@ -93,6 +97,42 @@ describe("Java clients read tiered history", () => {
       });
       expect(run.result.ok, explain(run)).toBe(true);
       expect(run.result.consumed).toBe(COUNT);
+    }, 240_000);
+  }
+
+  for (const version of ["4.9.8", "5.3.3"]) {
+    it(`${version} consumer from a timestamp starts in tiered history where the store times say`, async () => {
+      expect(topic).toBeDefined();
+      const client = new RemotingClient();
+      const times: number[][] = [];
+      try {
+        for (let q = 0; q < 4; q++)
+          times.push((await pullAll(client, dev.brokerAddr, topic, q)).map((m) => m.storeTimestamp));
+      } finally {
+        client.close();
+      }
+      // the client's consumeTimestamp has whole seconds: the first second boundary after the first message
+      const ts =
+        (Math.floor(Math.min(...times.map((t) => t[0] ?? Number.MAX_SAFE_INTEGER)) / 1000) + 1) * 1000;
+      const firstAt = times.map((t) => t.findIndex((x) => x >= ts));
+      const expected = times.reduce(
+        (n, t, q) => n + (firstAt[q] === -1 ? 0 : t.length - (firstAt[q] ?? 0)),
+        0,
+      );
+      expect(expected).toBeGreaterThan(200); // far below the local tail (two 64 KiB segments)
+      expect(expected).toBeLessThan(COUNT);
+      const run = await runScenario(version, "consume", cluster, {
+        topic,
+        group: `tiered_ts_${version.replaceAll(".", "_")}`,
+        expect: expected,
+        fromTimestamp: ts,
+      });
+      expect(run.result.ok, explain(run)).toBe(true);
+      expect(run.result.consumed).toBe(expected);
+      const first = run.result.firstOffsets as Record<string, number>;
+      for (let q = 0; q < 4; q++) if ((firstAt[q] ?? -1) >= 0) expect(first[String(q)]).toBe(firstAt[q]);
+      const earliest = run.result.earliestMsgStoreTime as Record<string, number>;
+      for (let q = 0; q < 4; q++) expect(earliest[String(q)]).toBe(times[q]?.[0]);
     }, 240_000);
   }
 });

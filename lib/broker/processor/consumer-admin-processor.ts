@@ -159,22 +159,27 @@ export class ConsumerAdminProcessor {
     return ok(request, encodeGroupList([...groups].sort()));
   }
 
-  queryConsumeTimeSpan(request: RemotingCommand): RemotingCommand {
+  /** Store times over both tiers when the store is tiered (the oldest may be in the object store). */
+  async queryConsumeTimeSpan(request: RemotingCommand): Promise<RemotingCommand> {
     const { topic, group } = decodeQueryConsumeTimeSpanRequestHeader(request.extFields);
     const tc = this.ctx.topicConfigManager.select(topic);
     if (!tc) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist`);
     const store = this.ctx.store;
+    const timeAt = (q: number, o: number) =>
+      store.getMessageStoreTimeStampAsync
+        ? store.getMessageStoreTimeStampAsync(topic, q, o)
+        : Promise.resolve(store.getMessageStoreTimeStamp(topic, q, o));
     const spans: QueueTimeSpan[] = [];
     for (let i = 0; i < tc.writeQueueNums; i++) {
-      const minTimeStamp = store.getEarliestMessageTime(topic, i);
+      const minTimeStamp = store.getEarliestMessageTimeAsync
+        ? await store.getEarliestMessageTimeAsync(topic, i)
+        : store.getEarliestMessageTime(topic, i);
       const max = store.getMaxOffsetInQueue(topic, i);
-      const maxTimeStamp = store.getMessageStoreTimeStamp(topic, i, max - 1);
+      const maxTimeStamp = await timeAt(i, max - 1);
       const consumerOffset = this.ctx.consumerOffsetManager.queryOffset(group, topic, i);
-      const consumeTimeStamp =
-        consumerOffset > 0 ? store.getMessageStoreTimeStamp(topic, i, consumerOffset - 1) : minTimeStamp;
+      const consumeTimeStamp = consumerOffset > 0 ? await timeAt(i, consumerOffset - 1) : minTimeStamp;
       const next = Math.max(0, consumerOffset);
-      const delayTime =
-        next < max ? this.ctx.clock.nowMs() - store.getMessageStoreTimeStamp(topic, i, next) : 0;
+      const delayTime = next < max ? this.ctx.clock.nowMs() - (await timeAt(i, next)) : 0;
       spans.push({
         messageQueue: this.mq(topic, i),
         minTimeStamp,

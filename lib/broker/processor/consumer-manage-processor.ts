@@ -44,14 +44,17 @@ export class ConsumerManageProcessor {
 
   /**
    * Whether the message at `offset` is "on disk" (far from the CommitLog tail). An empty queue counts as not on
-   * disk, so a brand-new group on a young topic starts at 0 — as Apache 4.9.x answers.
+   * disk, so a brand-new group on a young topic starts at 0 — as Apache 4.9.x answers; a message only the
+   * object store holds counts as on disk.
    */
   private checkInDiskByConsumeOffset(topic: string, queueId: number, offset: number): boolean {
     const store = this.ctx.store;
     if (store.getMaxOffsetInQueue(topic, queueId) <= offset) return false;
     const result = store.getMessage(topic, queueId, offset, 1, 1 << 30);
     const record = result.messages[0];
-    if (!record) return false;
+    // the queue holds the offset but the local CommitLog does not: it left for the object store (or was
+    // removed), as far from memory as a message can be; a new group then starts where its client says
+    if (!record) return true;
     const phy = readRecordPhysicalOffset(record);
     const distance = store.getMaxPhyOffset() - phy - readRecordSize(record);
     return distance > totalmem() * ACCESS_MESSAGE_IN_MEMORY_MAX_RATIO;

@@ -1,8 +1,12 @@
 package stratus.compat;
 
+import java.text.SimpleDateFormat;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
@@ -10,12 +14,16 @@ import org.apache.rocketmq.client.consumer.listener.MessageListenerConcurrently;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.apache.rocketmq.common.message.MessageQueue;
 
 /**
  * Building blocks for the mqadmin judge: `produce` sends keyed messages to an existing topic and prints
  * their ids; `consume` drains a topic with a push consumer group and waits for its offsets to be committed.
+ * With `fromTimestamp` (ms, a whole second) the group starts at CONSUME_FROM_TIMESTAMP instead of the first
+ * offset (the client asks SEARCH_OFFSET_BY_TIMESTAMP per queue); the result then carries the lowest queue
+ * offset consumed per queue and each queue's earliestMsgStoreTime (GET_EARLIEST_MSG_STORETIME).
  */
 final class ProduceConsumeScenarios {
     static final long COMMIT_WAIT_MS = 30_000;
@@ -61,11 +69,23 @@ final class ProduceConsumeScenarios {
         DefaultMQProducer probe = Clients.startProducer(ctx, "probe");
         List<MessageQueue> mqs = probe.fetchPublishMessageQueues(topic);
         Set<String> seen = ConcurrentHashMap.newKeySet();
+        long fromTimestamp = ctx.params.longValue("fromTimestamp", -1);
+        Map<Integer, Long> firstOffsets = new ConcurrentHashMap<>();
         DefaultMQPushConsumer c = Clients.pushConsumer(ctx, group, "consumer");
+        if (fromTimestamp >= 0) {
+            c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_TIMESTAMP);
+            c.setConsumeTimestamp(new SimpleDateFormat("yyyyMMddHHmmss").format(new Date(fromTimestamp)));
+            Map<Integer, Long> earliest = new TreeMap<>();
+            for (MessageQueue mq : mqs) {
+                earliest.put(mq.getQueueId(), probe.earliestMsgStoreTime(mq));
+            }
+            ctx.result.put("earliestMsgStoreTime", earliest);
+        }
         c.subscribe(topic, "*");
         c.registerMessageListener((MessageListenerConcurrently) (msgs, context) -> {
             for (MessageExt m : msgs) {
                 seen.add(m.getMsgId());
+                firstOffsets.merge(m.getQueueId(), m.getQueueOffset(), Math::min);
             }
             return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
         });
@@ -74,6 +94,7 @@ final class ProduceConsumeScenarios {
         ctx.deadline.await(() -> seen.size() >= expect, Long.MAX_VALUE, 100);
         boolean committed = ctx.deadline.await(
             () -> Clients.committedSum(ctx, probe, group, mqs) >= expect, COMMIT_WAIT_MS, 500);
+        ctx.result.put("firstOffsets", new TreeMap<>(firstOffsets));
         ctx.result.put("topic", topic).put("group", group).put("consumed", seen.size())
             .put("committed", Clients.committedSum(ctx, probe, group, mqs));
         ctx.result.check("consumed " + expect + " messages (got " + seen.size() + ")", seen.size() == expect);
