@@ -60,7 +60,17 @@ function rows(w: WorkloadReport): string[][] {
       ];
     case 4:
     case 5:
-      return [r("consume rate", (c) => `${fmt(c.mbPerSec)} MB/s (${fmt(c.msgsPerSec)} msg/s)`, x(w.ratio))];
+      return [
+        r("consume rate", (c) => `${fmt(c.mbPerSec)} MB/s (${fmt(c.msgsPerSec)} msg/s)`, x(w.ratio)),
+        r(
+          "first message after s; rate from then on",
+          (c) =>
+            typeof c.streamMbPerSec === "number"
+              ? `${fmt(c.firstMessageS)} s; ${fmt(c.streamMbPerSec)} MB/s`
+              : "—",
+          "",
+        ),
+      ];
     default:
       return [
         r(

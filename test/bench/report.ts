@@ -115,6 +115,8 @@ const catchupMetrics: Record<string, Getter> = {
   msgsPerSec: (r) => r.msgsPerSec,
   messages: (r) => r.messages,
   complete: (r) => (r.complete === true ? 1 : 0),
+  firstMessageS: (r) => r.firstMessageS,
+  streamMbPerSec: (r) => r.streamMbPerSec,
   brokerCpuUsPerMsg: (r) => cpuPerMessage(r),
 };
 
