@@ -3,13 +3,26 @@
  * with objectStore durability: some delay and timer messages are due (and delivered) before the broker is
  * SIGKILLed, others are still waiting; D/broker is deleted and the broker restarted on the empty disk. The
  * waiting ones exist only in the object store: they are delivered at their time, and the ones delivered before
- * the kill are not delivered again (the progress went to the manifest with the tier's chunks).
+ * the kill are not delivered again (the progress went to the manifest with the tier's chunks). Run on the
+ * embedded cloud and on the AWS ports against moto (S3 + DynamoDB).
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
-import { embeddedCloud, eventually, type StratusProcess, startDev, type TestCloud } from "./cloud-cluster.js";
+import {
+  AWS_ENDPOINT_SETUP_TIMEOUT_MS,
+  type AwsTestEndpoint,
+  startAwsTestEndpoint,
+} from "../ports/aws-endpoint.js";
+import {
+  awsCloud,
+  embeddedCloud,
+  eventually,
+  type StratusProcess,
+  startDev,
+  type TestCloud,
+} from "./cloud-cluster.js";
 import { pullAll, sendV2 } from "./raw-client.js";
 import { removeDir } from "./stratus-process.js";
 
@@ -35,17 +48,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const bodies = async (client: RemotingClient, addr: string, topic: string) =>
   (await pullAll(client, addr, topic, 0)).map((m) => m.body.toString());
 
-describe("delay and timer messages after a lost disk", () => {
+describe.each(["embedded", "aws"] as const)("delay and timer messages after a lost disk (%s)", (kind) => {
   let cloud: TestCloud;
+  let endpoint: AwsTestEndpoint | undefined;
   const client = new RemotingClient();
   const running: StratusProcess[] = [];
-  beforeAll(() => {
-    cloud = embeddedCloud();
-  });
+  beforeAll(async () => {
+    if (kind === "embedded") cloud = embeddedCloud();
+    else {
+      endpoint = await startAwsTestEndpoint();
+      cloud = await awsCloud(endpoint);
+    }
+  }, AWS_ENDPOINT_SETUP_TIMEOUT_MS);
   afterAll(async () => {
     client.close();
     for (const p of running) await p.stop();
     cloud?.remove();
+    await endpoint?.stop();
   });
 
   it("delivers what only the object store holds at its time, and nothing twice", async () => {
