@@ -16,7 +16,7 @@ import { StratusError } from "../common/errors.js";
 import { MAX_FRAME_BYTES, MAX_HEADER_BYTES } from "../common/limits.js";
 import { decodeJsonHeader, jsonHeaderText, type RemotingHeader } from "./header-json.js";
 import { decodeRocketmqHeader, rocketmqHeaderLength, writeRocketmqHeader } from "./header-rocketmq.js";
-import { type RemotingCommand, SerializeType } from "./remoting-command.js";
+import { bodyLength as bodyLengthOf, type RemotingCommand, SerializeType } from "./remoting-command.js";
 
 export const TOTAL_LENGTH_OFFSET = 0;
 export const HEADER_INFO_OFFSET = 4;
@@ -63,21 +63,26 @@ function writePrefix(cmd: RemotingCommand, header: PreparedHeader, bodyLength: n
 /** Encodes a whole frame into one freshly allocated buffer, header serialized per `cmd.serializeType`. */
 export function encodeFrame(cmd: RemotingCommand, maxFrameBytes = MAX_FRAME_BYTES): Buffer {
   const header = prepareHeader(cmd);
-  const bodyLength = cmd.body?.length ?? 0;
+  const bodyLength = bodyLengthOf(cmd);
   checkEncodedSize(header.length, bodyLength, maxFrameBytes);
   const out = Buffer.allocUnsafe(HEADER_OFFSET + header.length + bodyLength);
   writePrefix(cmd, header, bodyLength, out);
-  if (cmd.body && bodyLength > 0) cmd.body.copy(out, HEADER_OFFSET + header.length);
+  let at = HEADER_OFFSET + header.length;
+  if (cmd.bodyParts !== undefined) {
+    for (const part of cmd.bodyParts) at += part.copy(out, at);
+  } else if (cmd.body && bodyLength > 0) {
+    cmd.body.copy(out, at);
+  }
   return out;
 }
 
 /**
- * Encodes everything but the body; the caller writes `cmd.body` right after it (a vectored write
- * avoids copying large bodies). Returns the prefix alone when there is no body.
+ * Encodes everything but the body; the caller writes `cmd.body` (or `cmd.bodyParts`, in order) right after
+ * it (a vectored write avoids copying large bodies). Returns the prefix alone when there is no body.
  */
 export function encodeFrameHead(cmd: RemotingCommand, maxFrameBytes = MAX_FRAME_BYTES): Buffer {
   const header = prepareHeader(cmd);
-  const bodyLength = cmd.body?.length ?? 0;
+  const bodyLength = bodyLengthOf(cmd);
   checkEncodedSize(header.length, bodyLength, maxFrameBytes);
   const out = Buffer.allocUnsafe(HEADER_OFFSET + header.length);
   writePrefix(cmd, header, bodyLength, out);

@@ -23,8 +23,27 @@ export interface RemotingCommand {
   /** Custom header fields; values always strings (the codec normalises numbers and booleans). */
   extFields: Record<string, string>;
   body?: Buffer | undefined;
+  /**
+   * A body made of pieces that go on the wire back to back (a pull's records, each a view into what the
+   * store read): the connection writes them with one vectored write instead of joining them. Set it
+   * instead of `body`, never with it; bodyLength() counts either.
+   */
+  bodyParts?: readonly Buffer[] | undefined;
   /** How the header was (or will be) serialized. */
   serializeType: SerializeTypeValue;
+}
+
+/** Bytes of the command's body, whether it is one buffer or pieces. */
+export function bodyLength(cmd: RemotingCommand): number {
+  if (cmd.bodyParts === undefined) return cmd.body?.length ?? 0;
+  let n = 0;
+  for (const part of cmd.bodyParts) n += part.length;
+  return n;
+}
+
+/** The body as one buffer (pieces joined); for code that must hold it whole, never on the hot path. */
+export function bodyBytes(cmd: RemotingCommand): Buffer | undefined {
+  return cmd.bodyParts === undefined ? cmd.body : Buffer.concat(cmd.bodyParts);
 }
 
 export function isResponse(cmd: RemotingCommand): boolean {

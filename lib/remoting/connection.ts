@@ -15,6 +15,7 @@ import {
 } from "../common/limits.js";
 import { encodeFrame, encodeFrameHead, FrameDecoder } from "../protocol/frame.js";
 import {
+  bodyLength,
   createResponse,
   isOneway,
   isResponse,
@@ -135,7 +136,12 @@ export class Connection {
   send(command: RemotingCommand): void {
     if (this.closed) return;
     const body = command.body;
-    if (body && body.length > COPY_BODY_MAX_BYTES) {
+    const parts = command.bodyParts;
+    if (parts !== undefined && bodyLength(command) > COPY_BODY_MAX_BYTES) {
+      // one corked tick: the head and every piece leave in a single writev, none of them copied
+      this.write(encodeFrameHead(command));
+      for (const part of parts) this.write(part);
+    } else if (body && body.length > COPY_BODY_MAX_BYTES) {
       const head = encodeFrameHead(command);
       this.write(head);
       this.write(body);

@@ -41,6 +41,19 @@ describe("encodeFrame", () => {
     expect(joined.equals(encodeFrame(cmd))).toBe(true);
   });
 
+  it("encodes a body given as pieces to the same bytes as the joined body", () => {
+    const cmd = GOLDEN_FRAMES["json-response"] as RemotingCommand;
+    const body = cmd.body as Buffer;
+    const cut = Math.floor(body.length / 2);
+    const parts: RemotingCommand = {
+      ...cmd,
+      body: undefined,
+      bodyParts: [body.subarray(0, cut), Buffer.alloc(0), body.subarray(cut)],
+    };
+    expect(encodeFrame(parts).equals(encodeFrame(cmd))).toBe(true);
+    expect(encodeFrameHead(parts).equals(encodeFrameHead(cmd))).toBe(true);
+  });
+
   it("refuses a frame larger than the frame limit with FRAME_TOO_LARGE", () => {
     const cmd: RemotingCommand = {
       ...(GOLDEN_FRAMES["json-request"] as RemotingCommand),

@@ -1,9 +1,10 @@
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeFrame } from "../../lib/protocol/frame.js";
 import { createRequest, createResponse } from "../../lib/protocol/remoting-command.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
-import { type Connection, formatAddress } from "../../lib/remoting/connection.js";
+import { COPY_BODY_MAX_BYTES, type Connection, formatAddress } from "../../lib/remoting/connection.js";
 import { delay, RawPeer, startServer, within } from "./helpers.js";
 
 const cleanups: Array<() => unknown> = [];
@@ -43,6 +44,48 @@ describe("Connection", () => {
     ]);
     expect(large?.body?.equals(big)).toBe(true);
     expect(small.every((r) => r.body?.toString() === "s")).toBe(true);
+  });
+
+  it("puts a body given as pieces on the wire byte for byte as the joined body, above and below the copy threshold", async () => {
+    const pieces = (n: number) =>
+      Array.from({ length: n }, (_, i) => Buffer.alloc(1000 + i, (i * 7 + 1) & 0xff));
+    const ext = { nextBeginOffset: "32", minOffset: "0" };
+    const { server, addr } = await startServer({
+      handler: (req) => {
+        const r = createResponse(req, ResponseCode.SUCCESS, "FOUND", ext);
+        r.bodyParts = pieces(req.code === 11 ? 40 : 3);
+        return r;
+      },
+    });
+    cleanups.push(() => server.close());
+    const [host, port] = addr.split(":");
+    const socket = connect({ host: host as string, port: Number(port) });
+    cleanups.push(() => socket.destroy());
+    const chunks: Buffer[] = [];
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    const big = createRequest(11);
+    const small = createRequest(34);
+    socket.write(Buffer.concat([encodeFrame(big), encodeFrame(small)]));
+    // what the same responses with their body joined encode to, as Connection.reply sends them
+    const expected = Buffer.concat(
+      (
+        [
+          [big, 40],
+          [small, 3],
+        ] as const
+      ).map(([req, n]) =>
+        encodeFrame(createResponse(req, ResponseCode.SUCCESS, "FOUND", ext, Buffer.concat(pieces(n)))),
+      ),
+    );
+    expect(expected.length).toBeGreaterThan(COPY_BODY_MAX_BYTES);
+    await within(
+      (async () => {
+        while (Buffer.concat(chunks).length < expected.length) await delay(5);
+      })(),
+      2_000,
+      "both responses",
+    );
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
   });
 
   it("calls onClose listeners once, and at once for a listener added after close", async () => {

@@ -84,20 +84,17 @@ export class PullMessageProcessor {
     code: number,
     remark: string | undefined,
     offsets: { nextBeginOffset: number; minOffset: number; maxOffset: number },
-    body?: Buffer,
+    records?: Buffer[],
   ): RemotingCommand {
-    return createResponse(
-      request,
-      code,
-      remark,
-      {
-        suggestWhichBrokerId: "0",
-        nextBeginOffset: extString(offsets.nextBeginOffset),
-        minOffset: extString(offsets.minOffset),
-        maxOffset: extString(offsets.maxOffset),
-      },
-      body,
-    );
+    const response = createResponse(request, code, remark, {
+      suggestWhichBrokerId: "0",
+      nextBeginOffset: extString(offsets.nextBeginOffset),
+      minOffset: extString(offsets.minOffset),
+      maxOffset: extString(offsets.maxOffset),
+    });
+    // the records go out as they are, back to back, in one vectored write (no Buffer.concat copy)
+    if (records !== undefined && records.length > 0) response.bodyParts = records;
+    return response;
   }
 
   /** One pass of the pull logic; `firstTime` allows suspension and the commit-offset piggyback. */
@@ -129,8 +126,8 @@ export class PullMessageProcessor {
     const code = statusToCode(result, h.queueOffset);
     const suspendable = firstTime && (h.sysFlag & PullSysFlag.FLAG_SUSPEND) !== 0;
     if (code === ResponseCode.PULL_NOT_FOUND && suspendable) return { suspend: { filter, header: h } };
-    const body = code === ResponseCode.SUCCESS ? Buffer.concat(result.messages) : undefined;
-    return { response: this.respond(request, code, result.status, result, body) };
+    const records = code === ResponseCode.SUCCESS ? result.messages : undefined;
+    return { response: this.respond(request, code, result.status, result, records) };
   }
 
   /** Apache's checks, in order. */
