@@ -9,6 +9,7 @@ import { fmt, renderMarkdown } from "./markdown.js";
 import { backlogPerQueue, parseBenchArgs } from "./options.js";
 import { type CpuProfile, shortUrl, summarizeProfile } from "./profile.js";
 import { ProgressReporter } from "./progress.js";
+import { countRecords } from "./raw-pull.js";
 import { buildReport } from "./report.js";
 import { findPidByCmdline, parseProcStatCpuS, parseProcStatus } from "./rss.js";
 import type { BenchRun } from "./run.js";
@@ -233,6 +234,17 @@ describe("bench options", () => {
 });
 
 describe("bench RSS and profile readers", () => {
+  it("counts the records of a pulled body by their size fields", () => {
+    const rec = (n: number) => {
+      const b = Buffer.alloc(n, 0x5a);
+      b.writeInt32BE(n, 0);
+      return b;
+    };
+    expect(countRecords(Buffer.concat([rec(120), rec(1200), rec(64)]))).toBe(3);
+    expect(countRecords(Buffer.alloc(0))).toBe(0);
+    expect(() => countRecords(Buffer.alloc(8))).toThrow(/size 0/);
+  });
+
   it("reads a process's CPU seconds from /proc/<pid>/stat, spaces in the name included", () => {
     const stat = "4242 (node (a b)) S 1 4242 4242 0 -1 4194560 9 0 0 0 250 75 0 0 20 0 11 0 100 1 2";
     expect(parseProcStatCpuS(stat)).toBeCloseTo(3.25);

@@ -36,6 +36,18 @@ function side(c: Cell | undefined, show: (c: Cell) => string): string {
 const rate = (c: Cell) => `${fmt(c.msgsPerSec)} msg/s (${fmt(c.mbPerSec)} MB/s)`;
 const lat = (c: Cell) => `${fmt(c.p50Ms)} / ${fmt(c.p99Ms)} / ${fmt(c.p999Ms)}`;
 
+/** Workload 5's broker-side ceiling (raw-pull.ts), when it ran. */
+function rawPullRows(w: WorkloadReport): string[][] {
+  const raw = w.rawPull as Record<string, unknown> | undefined;
+  if (raw === undefined) return [];
+  const what = "same catch-up, raw Node puller (broker's ceiling)";
+  const text =
+    typeof raw.error === "string"
+      ? `failed: ${raw.error.split("\n")[0]}`
+      : `${fmt(raw.mbPerSec)} MB/s (${fmt(raw.msgsPerSec)} msg/s), broker ${fmt(raw.brokerCpuUsPerMsg)} µs CPU/msg${raw.complete ? "" : ", incomplete"}`;
+  return [[`${w.id}. ${w.name}`, what, text, "not run", ""]];
+}
+
 function rows(w: WorkloadReport): string[][] {
   const s = w.stratus;
   const a = w.apache;
@@ -70,6 +82,7 @@ function rows(w: WorkloadReport): string[][] {
               : "—",
           "",
         ),
+        ...rawPullRows(w),
       ];
     default:
       return [

@@ -214,6 +214,7 @@ function workloads(run: BenchRun): WorkloadReport[] {
     id: 5,
     name: "catch-up served from the object store (Stratus only)",
     stratus: w5Cell,
+    ...(tiered.raw === undefined ? {} : { rawPull: tiered.raw }),
   };
   const rss = pair(run, "ASYNC_FLUSH", "async", rssMetrics, "peakVmRssMiB");
   const rssRatio = ratio(num(rss.stratus.peakVmRssMiB), num(rss.apache?.peakVmRssMiB));

@@ -12,12 +12,16 @@ import { type MachineLimits, measureMachine } from "./machine.js";
 import { type BenchOptions, backlogPerQueue } from "./options.js";
 import { type ProfileSummary, readProfileDir } from "./profile.js";
 import { ProgressReporter } from "./progress.js";
+import { type RawPullResult, rawCatchup } from "./raw-pull.js";
+import { readCpuS } from "./rss.js";
 import { runSession, type SessionRecord, type SessionSpec } from "./session.js";
 import {
   APACHE_BENCH_VERSION,
   type DurabilitySettings,
   type FlushDiskType,
+  type StartOptions,
   type SystemName,
+  startSystem,
 } from "./systems.js";
 import { refusedTieringReason, TIERED_BROKER_CONF, tieringStatus } from "./tiered.js";
 
@@ -25,6 +29,8 @@ export interface TieredRecord {
   readonly available: boolean;
   readonly reason: string | undefined;
   readonly session: SessionRecord | undefined;
+  /** The same catch-up read by raw-pull.ts's Node puller (the broker's ceiling), with the broker's CPU. */
+  readonly raw?: (RawPullResult & { brokerCpuUsPerMsg: number | undefined }) | { error: string };
 }
 
 export interface BenchRun {
@@ -50,6 +56,8 @@ const TAIL_RESERVE_MS = 15_000;
 const TIERED_RESERVE_MS = 150_000;
 const PROFILE_RESERVE_MS = 60_000;
 const PROFILE_TOP_FRAMES = 20;
+/** Messages per pull of the raw puller: the Java load generator's pullBatchSize (CatchupPhase.PULL_BATCH). */
+const RAW_PULL_BATCH = 32;
 /** Slowest top-up rate assumed when sizing the session timeout. */
 const SLOWEST_FILL_MSGS_PER_S = 1000;
 
@@ -136,9 +144,50 @@ async function runTiered(
       { ...base, label, runId, system: "stratus", settings, phases, startOptions: catchupStart },
       progress,
     );
-    return { available: true, reason: undefined, session };
+    if (session.error !== undefined) return { available: true, reason: undefined, session };
+    progress.log(`${label}: the same catch-up by a raw Node puller (the broker's ceiling)`);
+    const raw = await rawTieredCatchup(o, settings, startOptions, `bench_send_${runId}`);
+    return { available: true, reason: undefined, session, raw };
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Restarts the tiered broker (its disk still holds nothing the tier has) and reads the backlog raw. */
+async function rawTieredCatchup(
+  o: BenchOptions,
+  settings: DurabilitySettings,
+  startOptions: StartOptions,
+  topic: string,
+): Promise<TieredRecord["raw"]> {
+  let system: Awaited<ReturnType<typeof startSystem>>;
+  try {
+    system = await startSystem("stratus", settings, startOptions);
+  } catch (e) {
+    return { error: `stratus did not start: ${(e as Error).message}` };
+  }
+  try {
+    const pid = system.brokerPid;
+    const cpu0 = pid === undefined ? undefined : readCpuS(pid);
+    const r = await rawCatchup({
+      brokerAddr: system.cluster.brokerAddr,
+      topic,
+      queues: o.queues,
+      perQueue: backlogPerQueue(o),
+      bodyBytes: o.bodyBytes,
+      batch: RAW_PULL_BATCH,
+      timeoutS: o.catchupTimeoutS,
+    });
+    const cpu1 = pid === undefined ? undefined : readCpuS(pid);
+    const cpu = cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0;
+    return {
+      ...r,
+      brokerCpuUsPerMsg: cpu === undefined || r.messages === 0 ? undefined : (cpu * 1e6) / r.messages,
+    };
+  } catch (e) {
+    return { error: (e as Error).message };
+  } finally {
+    await system.stop();
   }
 }
 
