@@ -53,8 +53,14 @@ export interface BrokerTier {
   shutdown(): Promise<void>;
   /** The manifest head's details load() found (the schedule progress recorded with the last chunk). */
   headDetails?(): JsonObject | undefined;
-  /** Records `source(end)` in the manifest head with each chunk ending at CommitLog offset `end`. */
-  recordWithChunks?(source: (end: number) => JsonObject): void;
+  /**
+   * Records `source.progressAt(end)` in the manifest head with each chunk ending at CommitLog offset `end`;
+   * returns what to call when the source has news (the head is then written even if no chunk comes).
+   */
+  recordWithChunks?(source: {
+    progressAt(end: number): JsonObject;
+    unrecorded(end: number): boolean;
+  }): () => void;
   /** pendingBytes: CommitLog bytes not yet committed to the object store (the upload backlog). */
   status(): { readonly pendingBytes: number };
 }
@@ -183,7 +189,7 @@ export class BrokerController {
     // delay cursors and timer progress also live in the object store, for a broker that lost its disk
     const progress = tier?.recordWithChunks && new DurableScheduleProgress(tier.headDetails?.());
     if (progress) {
-      tier?.recordWithChunks?.((end) => progress.progressAt(end));
+      progress.onNote = tier?.recordWithChunks?.(progress);
       this.schedule.restore(progress);
     }
     await ctx.store.start();

@@ -29,6 +29,14 @@ import { TierUploader } from "./tier-uploader.js";
 /** How often object-store retention runs. */
 export const TIER_RETENTION_INTERVAL_MS = 60_000;
 
+/** What the broker records in the manifest head (schedule-progress.ts). */
+export interface TierHeadSource {
+  /** The details to record with the head at CommitLog offset `end` (covering only work below `end`). */
+  progressAt(end: number): JsonObject;
+  /** Whether progressAt(end) would record something not recorded yet. */
+  unrecorded(end: number): boolean;
+}
+
 export interface TierServiceOptions {
   log: LocalCommitLog;
   objects: ObjectStore;
@@ -58,7 +66,7 @@ export class TierService implements TierHooks {
   private readonly clock: Clock;
   private readonly warn: (message: string) => void;
   private restoredDetails: JsonObject | undefined;
-  private progressSource: ((end: number) => JsonObject) | undefined;
+  private progressSource: TierHeadSource | undefined;
 
   constructor(private readonly o: TierServiceOptions) {
     this.config = validateTierConfig(o.config);
@@ -90,9 +98,10 @@ export class TierService implements TierHooks {
       headVersion,
       // what a source does not report again is carried forward from the head it replaces
       headDetails: (end) => {
-        details = { ...details, ...(this.progressSource?.(end) ?? {}) };
+        details = { ...details, ...(this.progressSource?.progressAt(end) ?? {}) };
         return details;
       },
+      headDirty: (end) => this.progressSource?.unrecorded(end) ?? false,
       onCommitted: () => this.o.log.runRetention(),
       warn: this.warn,
     });
@@ -106,9 +115,11 @@ export class TierService implements TierHooks {
   /**
    * Has the manifest head record, with each chunk, what `source` reports for that chunk's CommitLog end (the
    * broker's schedule progress, schedule-progress.ts); keys it leaves out keep their last recorded value.
+   * Returns what to call when the source has news: with no chunk coming to carry it, the head is written alone.
    */
-  recordWithChunks(source: (end: number) => JsonObject): void {
+  recordWithChunks(source: TierHeadSource): () => void {
     this.progressSource = source;
+    return () => this.uploader?.headChanged();
   }
 
   /** Starts uploading (after the store started) and object-store retention. */

@@ -20,7 +20,12 @@ import type { Random } from "../common/random.js";
 import type { MetadataStore } from "../ports/metadata-store.js";
 import type { ObjectStore } from "../ports/object-store.js";
 import type { JsonObject } from "../ports/records/record-codec.js";
-import { commitTierChunk, findTierChunk, getTierManifestHead } from "../ports/records/tier-manifest.js";
+import {
+  commitTierChunk,
+  findTierChunk,
+  getTierManifestHead,
+  tierHeadKey,
+} from "../ports/records/tier-manifest.js";
 import { BLANK_MAGIC_CODE, MAGIC_CODE_POS } from "../protocol/message-record.js";
 import { alignUpToSegment, type LocalCommitLog } from "../store/tier-hooks.js";
 import { cutChunk } from "./chunk-builder.js";
@@ -30,6 +35,8 @@ import type { TierConfig } from "./tier-config.js";
 import { chunkDetails, type IndexedChunk, type TierIndex } from "./tier-index.js";
 
 const RETRY_BASE_MS = 100;
+/** After progress is reported with no chunk to carry it, how long until the head is written on its own. */
+export const TIER_HEAD_PROGRESS_DELAY_MS = 200;
 
 export interface TierUploaderParts {
   log: LocalCommitLog;
@@ -43,6 +50,8 @@ export interface TierUploaderParts {
   headVersion: number | undefined;
   /** The manifest head's details to write with a chunk ending at CommitLog offset `end`. */
   headDetails: (end: number) => JsonObject;
+  /** Whether headDetails(end) would record something the head lacks (then a head-only write is due). */
+  headDirty: (end: number) => boolean;
   /** After each commit (the service runs local retention). */
   onCommitted: (chunk: IndexedChunk) => void;
   warn: (message: string) => void;
@@ -79,6 +88,8 @@ export class TierUploader {
   private pendingSince: number | undefined;
   private waiters: Waiter[] = [];
   private wakeSleep: (() => void) | undefined;
+  private headTimer: NodeJS.Timeout | undefined;
+  private headWanted = false;
   failure: UploadFailure | undefined;
   fenced: string | undefined;
 
@@ -96,14 +107,59 @@ export class TierUploader {
   /** Looks at the policy now: uploads if a chunk is due, else arms a timer for when one will be. */
   poke(): void {
     if (this.stopped || this.fenced || this.running) return;
-    if (this.due()) {
-      this.running = this.run().finally(() => {
+    const job = this.due() ? () => this.run() : this.headDue() ? () => this.writeHead() : undefined;
+    if (job) {
+      this.running = job().finally(() => {
         this.running = undefined;
         this.poke();
       });
       return;
     }
     this.arm();
+  }
+
+  /**
+   * The head's details have news (headDirty): a chunk commit carries them; with none coming soon, the head is
+   * written on its own after TIER_HEAD_PROGRESS_DELAY_MS (many reports share one write).
+   */
+  headChanged(): void {
+    if (this.headTimer || this.stopped) return;
+    this.headTimer = setTimeout(() => {
+      this.headTimer = undefined;
+      this.headWanted = true;
+      this.poke();
+    }, TIER_HEAD_PROGRESS_DELAY_MS);
+    this.headTimer.unref();
+  }
+
+  private headDue(): boolean {
+    if (!this.headWanted) return false;
+    if (this.headVersion !== undefined && this.p.headDirty(this.p.index.committedOffset)) return true;
+    this.headWanted = false;
+    return false;
+  }
+
+  /** The head as it is, with the details' news: a conditional write on the version this process wrote. */
+  private async writeHead(): Promise<void> {
+    const { metadata, config, index } = this.p;
+    this.headWanted = false;
+    const end = index.committedOffset;
+    const head = { committedOffset: end, chunkCount: index.chunkCount, details: this.p.headDetails(end) };
+    try {
+      const key = tierHeadKey(config.brokerName);
+      const outcome = await metadata.putIfVersion(key, head, this.headVersion as number);
+      if (outcome.ok) this.headVersion = outcome.version;
+      else {
+        this.fenced = `the tier manifest head of broker ${config.brokerName} moved under this process: another broker process with the same brokerName is uploading; this one stopped uploading`;
+        this.p.warn(this.fenced);
+      }
+    } catch (e) {
+      // the next chunk's commit carries the details (they are cumulative); if the write went through and only
+      // its answer was lost, take the version it wrote, or that commit would find the head moved
+      this.noteFailure(e);
+      const now = await getTierManifestHead(metadata, config.brokerName).catch(() => undefined);
+      if (now && now.value.committedOffset === end) this.headVersion = now.version;
+    }
   }
 
   /** Resolves true once every byte below `end` is committed, false after `timeoutMs`. */
@@ -352,6 +408,7 @@ export class TierUploader {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.headTimer) clearTimeout(this.headTimer);
     this.wakeSleep?.();
     await this.running;
     for (const w of this.waiters.splice(0)) {

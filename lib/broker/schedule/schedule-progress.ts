@@ -68,8 +68,17 @@ export class DurableScheduleProgress {
     this.note({ end, kind: "timer", queueOffset });
   }
 
+  /** Told after each note (the tier writes the head on its own when no chunk comes to carry it). */
+  onNote: (() => void) | undefined;
+
   private note(n: Note): void {
     if (this.notes.length < MAX_PENDING_PROGRESS_NOTES) this.notes.push(n);
+    this.onNote?.();
+  }
+
+  /** Whether a delivery noted below `end` is not recorded yet. */
+  unrecorded(end: number): boolean {
+    return this.notes.some((n) => n.end <= end);
   }
 
   /** The progress to record with a chunk ending at CommitLog offset `end` (the manifest head's details). */
