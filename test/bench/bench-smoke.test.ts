@@ -57,8 +57,13 @@ describe("bench --smoke", () => {
       expect(byId(4).stratus.messages).toBe(2 * 1024);
       // Workload 5 runs when Stratus accepts the tiering settings; otherwise it says why, never a number.
       const w5 = byId(5).stratus;
-      if (w5.available) expect(w5).toMatchObject({ complete: 1, messages: 2 * 1024 });
-      else expect(w5.reason).toMatch(/^not available: tiering not implemented/);
+      if (w5.available) {
+        expect(w5).toMatchObject({ complete: 1, messages: 2 * 1024 });
+        expect(w5.firstMessageS).toBeGreaterThan(0);
+        // the raw Node puller read the same backlog back from the object store
+        expect(byId(5).rawPull).toMatchObject({ complete: true, messages: 2 * 1024 });
+        expect(byId(5).rawPull.brokerCpuUsPerMsg).toBeGreaterThan(0);
+      } else expect(w5.reason).toMatch(/^not available: tiering not implemented/);
       expect(byId(6).stratus.peakVmRssMiB).toBeGreaterThan(10);
       expect(report.machine.echoRoundTripsPerSec).toBeGreaterThan(0);
       expect(report.machine.fsync.syncsPerSec).toBeGreaterThan(0);

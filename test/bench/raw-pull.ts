@@ -6,7 +6,7 @@
  */
 import { StratusError } from "../../lib/common/errors.js";
 import { PullSysFlag } from "../../lib/protocol/header/pull-message-request-header.js";
-import { bodyBytes, createRequest } from "../../lib/protocol/remoting-command.js";
+import { createRequest } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
@@ -75,7 +75,7 @@ export async function rawCatchup(spec: RawPullSpec): Promise<RawPullResult> {
       pulls++;
       const next = Number(response.extFields.nextBeginOffset ?? offset);
       if (response.code === ResponseCode.SUCCESS) {
-        const body = bodyBytes(response) ?? Buffer.alloc(0);
+        const body = response.body ?? Buffer.alloc(0); // decoded off the wire: always one buffer
         const n = Math.min(countRecords(body), spec.perQueue - got);
         got += n;
         messages += n;
