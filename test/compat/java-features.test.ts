@@ -321,6 +321,29 @@ describe.each(CLIENT_VERSIONS)(`message features, Java client %s against ${TARGE
   );
 
   it(
+    "stores a maxMessageSize batch of 20,000 short messages: only the byte limit bounds a batch, as in Apache",
+    async () => {
+      // Java users split batches by size alone (the ListSplitter pattern), so 4 MiB of short messages is
+      // tens of thousands of them; a count limit below that would refuse batches Apache stores.
+      const apache5 = TARGET === "apache" && apacheServerFor(clientVersion).startsWith("5.");
+      const run = await scenario("batch-limit", {
+        limit: MAX_MESSAGE_BODY_BYTES,
+        messages: 20_000,
+        refusedCode: apache5 ? 1 : 13,
+        pulledIds: APACHE_BATCH_KEEPS_BATCH_ID(clientVersion) ? "report" : "match",
+      });
+      const r = run.result;
+      const why = explain(run);
+      expect(r.atLimitStatus, why).toBe("SEND_OK");
+      expect(r.distinctOffsetIds, why).toBe(20_000);
+      expect(r.pulledBack, why).toBe(20_000);
+      expect(r.maxOffsetAfterOverLimit, why).toBe(r.maxOffsetAfterAtLimit);
+      expect(r.failures, why).toEqual([]);
+    },
+    SCENARIO_TEST_MS,
+  );
+
+  it(
     "finds messages by offset message id, by unique key and by key within a time range",
     async () => {
       const run = await scenario("query", { count: 5 });

@@ -2,7 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isStratusError } from "../../lib/common/errors.js";
 import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES } from "../../lib/common/limits.js";
-import { type BatchMessage, decodeBatchBody, encodeBatchBody } from "../../lib/protocol/message-batch.js";
+import {
+  BATCH_MIN_RECORD_BYTES,
+  type BatchMessage,
+  decodeBatchBody,
+  encodeBatchBody,
+} from "../../lib/protocol/message-batch.js";
 import { readGolden } from "../golden/message/golden-hex.js";
 
 const GOLDEN: BatchMessage[] = [
@@ -46,8 +51,9 @@ describe("decodeBatchBody", () => {
     expect(isStratusError(e, "LIMIT_EXCEEDED")).toBe(true);
   });
 
-  it("rejects more than MAX_BATCH_MESSAGES messages", () => {
+  it("holds up to MAX_BATCH_MESSAGES of the smallest messages and refuses one more", () => {
     const one = encodeBatchBody([{ flag: 0, body: Buffer.alloc(0), propertiesString: "" }]);
+    expect(one.length).toBe(BATCH_MIN_RECORD_BYTES);
     const body = Buffer.concat(new Array(MAX_BATCH_MESSAGES + 1).fill(one));
     expect(decodeBatchBody(body.subarray(0, one.length * MAX_BATCH_MESSAGES))).toHaveLength(
       MAX_BATCH_MESSAGES,

@@ -78,10 +78,15 @@ final class Features {
         long[] next = {from};
         ctx.deadline.await(() -> {
             try {
+                // Pull back to back while messages are found; the await's pause is only for an empty queue.
                 PullResult res = c.pull(mq, "*", next[0], 32, Clients.ADMIN_TIMEOUT_MS);
-                if (res.getPullStatus() == PullStatus.FOUND) {
+                while (res.getPullStatus() == PullStatus.FOUND) {
                     out.addAll(res.getMsgFoundList());
                     next[0] = res.getNextBeginOffset();
+                    if (out.size() >= want) {
+                        break;
+                    }
+                    res = c.pull(mq, "*", next[0], 32, Clients.ADMIN_TIMEOUT_MS);
                 }
             } catch (Exception e) {
                 // not routed or not created yet: try again
