@@ -157,7 +157,7 @@ export class TierReader implements ColdReader {
     const base = Math.floor(span.from / TIER_READ_BLOCK_BYTES) * TIER_READ_BLOCK_BYTES;
     const got = span.keys.map((k) => blocks.get(k) as Buffer);
     if (got.length === 1) return (got[0] as Buffer).subarray(span.from - base, span.to - base);
-    return Buffer.concat(got).subarray(span.from - base, span.to - base);
+    return joinRange(got, span.from - base, span.to - base);
   }
 
   async readRecord(phy: number): Promise<Buffer | undefined> {
@@ -266,7 +266,7 @@ export class TierReader implements ColdReader {
     const got = await Promise.all(wanted);
     const base = first * TIER_READ_BLOCK_BYTES;
     if (got.length === 1) return (got[0] as Buffer).subarray(from - base, to - base);
-    return Buffer.concat(got).subarray(from - base, to - base);
+    return joinRange(got, from - base, to - base);
   }
 
   private block(chunk: IndexedChunk, b: number): Promise<Buffer> {
@@ -311,6 +311,24 @@ export class TierReader implements ColdReader {
       if (!this.cache.has(blockKey(chunk, b))) this.block(chunk, b).catch(() => undefined);
     }
   }
+}
+
+/**
+ * Bytes [from, to) of the blocks laid end to end, copied into a buffer of just that size (a record across a
+ * block edge; joining the whole blocks first copied 2 MiB for a 1 KiB record).
+ */
+function joinRange(blocks: readonly Buffer[], from: number, to: number): Buffer {
+  const out = Buffer.allocUnsafe(to - from);
+  let blockStart = 0;
+  let at = 0;
+  for (const block of blocks) {
+    const blockEnd = blockStart + block.length;
+    if (blockEnd > from && blockStart < to) {
+      at += block.copy(out, at, Math.max(0, from - blockStart), Math.min(block.length, to - blockStart));
+    }
+    blockStart = blockEnd;
+  }
+  return out;
 }
 
 /** The cache key of block `b` of a chunk. */
