@@ -9,16 +9,11 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
+import type { StratusDev } from "../integration/stratus-process.js";
 import type { RunningCluster } from "../support/cluster.js";
 import { explain, runScenario } from "./java-runners.js";
+import { startTieredDev, type TieredDev, until } from "./tiered-dev.js";
 
-const CONF = [
-  "mappedFileSizeCommitLog=65536",
-  "tierChunkBytes=65536",
-  "tierChunkMaxAgeMs=200",
-  "tierLocalRetentionBytes=65536",
-].join("\n");
 const QUERY_COUNT = 5;
 /** 1 KiB messages sent after the queried ones: several 64 KiB segments' worth. */
 const BULK = 400;
@@ -34,40 +29,21 @@ function firstLocalSegment(dataDir: string): number {
   return starts.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...starts);
 }
 
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe("Java clients query tiered messages", () => {
   let dev: StratusDev;
   let cluster: RunningCluster;
   let sent: Record<string, unknown> | undefined;
   const run = `tq${Date.now().toString(16)}`;
 
+  let tiered: TieredDev | undefined;
+
   beforeAll(async () => {
-    dev = await startStratusDev({ brokerConf: `${CONF}\n` });
-    cluster = {
-      target: "stratus",
-      description: "stratus dev (tiered)",
-      namesrvAddr: dev.namesrvAddr,
-      brokerAddr: dev.brokerAddr,
-      clusterName: undefined,
-      brokerName: undefined,
-      dataDir: dev.dataDir,
-      recentOutput: () => dev.output().slice(-4000),
-      stop: async () => {
-        await dev.stop();
-      },
-    };
+    tiered = await startTieredDev();
+    ({ dev, cluster } = tiered);
   });
 
   afterAll(async () => {
-    await dev?.stop();
-    if (dev) removeDir(dev.dataDir);
+    await tiered?.close();
   });
 
   it("4.9.8 sends five keyed messages, then enough that their CommitLog segment leaves local disk", async () => {

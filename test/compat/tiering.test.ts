@@ -14,16 +14,11 @@ import { SqliteMetadataStore } from "../../lib/ports/embedded/sqlite-metadata-st
 import { listTierChunks } from "../../lib/ports/records/tier-manifest.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
 import { pullAll } from "../integration/raw-client.js";
-import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
+import type { StratusDev } from "../integration/stratus-process.js";
 import type { RunningCluster } from "../support/cluster.js";
 import { explain, runScenario } from "./java-runners.js";
+import { startTieredDev, type TieredDev, until } from "./tiered-dev.js";
 
-const CONF = [
-  "mappedFileSizeCommitLog=65536",
-  "tierChunkBytes=65536",
-  "tierChunkMaxAgeMs=200",
-  "tierLocalRetentionBytes=65536",
-].join("\n");
 const COUNT = 2000;
 
 async function chunkCount(dataDir: string): Promise<number> {
@@ -35,39 +30,20 @@ async function chunkCount(dataDir: string): Promise<number> {
   }
 }
 
-async function until(cond: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 describe("Java clients read tiered history", () => {
   let dev: StratusDev;
   let cluster: RunningCluster;
   let topic: string;
 
+  let tiered: TieredDev | undefined;
+
   beforeAll(async () => {
-    dev = await startStratusDev({ brokerConf: `${CONF}\n` });
-    cluster = {
-      target: "stratus",
-      description: "stratus dev (tiered)",
-      namesrvAddr: dev.namesrvAddr,
-      brokerAddr: dev.brokerAddr,
-      clusterName: undefined,
-      brokerName: undefined,
-      dataDir: dev.dataDir,
-      recentOutput: () => dev.output().slice(-4000),
-      stop: async () => {
-        await dev.stop();
-      },
-    };
+    tiered = await startTieredDev();
+    ({ dev, cluster } = tiered);
   });
 
   afterAll(async () => {
-    await dev?.stop();
-    if (dev) removeDir(dev.dataDir);
+    await tiered?.close();
   });
 
   it("4.9.8 sends 2,000 messages and reads every key back", async () => {

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import type { Clock } from "../../lib/common/clock.js";
 import { StratusError } from "../../lib/common/errors.js";
 import { seededRandom } from "../../lib/common/random.js";
@@ -207,4 +208,50 @@ export async function eventually(cond: () => boolean, ms = 5000): Promise<void> 
     if (Date.now() > until) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A fresh temp dir and embedded cloud per test, and the tiered stores a test opened, all closed after it. */
+export interface TierSandbox {
+  readonly cloud: Cloud;
+  readonly dir: string;
+  /** Opens a tiered store in `dir/name` over the sandbox's cloud; closed after the test. */
+  tiered(name: string, options?: Parameters<typeof openTiered>[2]): Promise<Tiered>;
+  /** Leaves `t` unclosed after the test (a process that died). */
+  forget(t: Tiered): void;
+}
+
+/** Registers the beforeEach/afterEach hooks of a TierSandbox in the calling test file. */
+export function tierSandbox(): TierSandbox {
+  let root: ReturnType<typeof tempRoot> | undefined;
+  let cloud: Cloud | undefined;
+  const open: Tiered[] = [];
+  beforeEach(() => {
+    root = tempRoot();
+    cloud = openCloud(root.dir);
+  });
+  afterEach(async () => {
+    for (const t of open.splice(0)) await t.close();
+    await cloud?.close();
+    root?.cleanup();
+  });
+  const sandbox: TierSandbox = {
+    get cloud(): Cloud {
+      if (!cloud) throw new Error("tierSandbox is used outside a test");
+      return cloud;
+    },
+    get dir(): string {
+      if (!root) throw new Error("tierSandbox is used outside a test");
+      return root.dir;
+    },
+    async tiered(name, options = {}) {
+      const t = await openTiered(join(sandbox.dir, name), sandbox.cloud, options);
+      open.push(t);
+      return t;
+    },
+    forget(t) {
+      const i = open.indexOf(t);
+      if (i >= 0) open.splice(i, 1);
+    },
+  };
+  return sandbox;
 }

@@ -1,28 +1,13 @@
 /** The manifest head carries what the broker records with each chunk (schedule progress), across a lost disk. */
-import { join } from "node:path";
-import { afterEach, beforeEach, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { JsonObject } from "../../lib/ports/records/record-codec.js";
 import { msg } from "../store/store-fixtures.js";
-import { type Cloud, eventually, openCloud, openTiered, type Tiered, tempRoot } from "./tier-fixtures.js";
+import { eventually, tierSandbox } from "./tier-fixtures.js";
 
-let root: ReturnType<typeof tempRoot>;
-let cloud: Cloud;
-const open: Tiered[] = [];
-
-beforeEach(() => {
-  root = tempRoot();
-  cloud = openCloud(root.dir);
-});
-
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-  await cloud.close();
-  root.cleanup();
-});
+const box = tierSandbox();
 
 it("records the source's report for each chunk's end and hands it to the next process", async () => {
-  const a = await openTiered(join(root.dir, "a"), cloud);
-  open.push(a);
+  const a = await box.tiered("a");
   expect(a.tier.headDetails()).toEqual({});
   const ends: number[] = [];
   a.tier.recordWithChunks({
@@ -37,15 +22,13 @@ it("records the source's report for each chunk's end and hands it to the next pr
   expect(ends.length).toBeGreaterThan(1);
   const committed = a.tier.status().committedOffset;
 
-  const b = await openTiered(join(root.dir, "b"), cloud); // an empty disk
-  open.push(b);
+  const b = await box.tiered("b"); // an empty disk
   // the last chunk's report, with what it left out carried forward from the head before
   expect(b.tier.headDetails()).toEqual({ first: ends[0], last: committed });
 });
 
 it("writes the head on its own when news comes with no chunk to carry it, and keeps uploading after", async () => {
-  const a = await openTiered(join(root.dir, "a"), cloud);
-  open.push(a);
+  const a = await box.tiered("a");
   let news = 0;
   let recorded = 0;
   const changed = a.tier.recordWithChunks({
@@ -62,7 +45,7 @@ it("writes the head on its own when news comes with no chunk to carry it, and ke
   changed();
   changed(); // reports close together share one write
   await eventually(() => recorded === 3, 3000);
-  const b = await openTiered(join(root.dir, "b"), cloud);
+  const b = await box.tiered("b");
   expect(b.tier.headDetails()).toEqual({ news: 3 });
   expect(b.tier.status().chunks).toBe(chunks);
   await b.close();

@@ -2,43 +2,16 @@
  * Tiering end to end inside one process: a DefaultMessageStore with a TierService over the embedded ports
  * (files + SQLite). Chunks are 16 KiB, CommitLog segments 64 KiB, local retention one segment.
  */
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/common/clock.js";
 import { listTierChunks } from "../../lib/ports/records/tier-manifest.js";
 import { decodeMessageRecord } from "../../lib/protocol/message-record.js";
 import type { DefaultMessageStore } from "../../lib/store/default-message-store.js";
 import { msg } from "../store/store-fixtures.js";
-import {
-  type Cloud,
-  eventually,
-  openCloud,
-  openTiered,
-  SEG,
-  type Tiered,
-  tempRoot,
-} from "./tier-fixtures.js";
+import { eventually, SEG, tierSandbox } from "./tier-fixtures.js";
 
-let root: ReturnType<typeof tempRoot>;
-let cloud: Cloud;
-const open: Tiered[] = [];
-
-beforeEach(() => {
-  root = tempRoot();
-  cloud = openCloud(root.dir);
-});
-
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-  await cloud.close();
-  root.cleanup();
-});
-
-async function tiered(name: string, options: Parameters<typeof openTiered>[2] = {}): Promise<Tiered> {
-  const t = await openTiered(join(root.dir, name), cloud, options);
-  open.push(t);
-  return t;
-}
+const box = tierSandbox();
+const tiered = box.tiered;
 
 const body = (i: number) => Buffer.concat([Buffer.from(`m${i}|`), Buffer.alloc(5000, i & 0xff)]);
 
@@ -71,7 +44,7 @@ async function readAll(s: DefaultMessageStore, queueId = 0): Promise<string[]> {
 const names = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `m${from + i}`);
 
 async function manifest(brokerName = "broker-t") {
-  return (await listTierChunks(cloud.metadata, brokerName, { limit: 1000 })).chunks;
+  return (await listTierChunks(box.cloud.metadata, brokerName, { limit: 1000 })).chunks;
 }
 
 describe("upload and local retention", () => {
@@ -129,14 +102,14 @@ describe("upload and local retention", () => {
     t.store.runRetention();
     expect(t.store.getMinPhyOffset()).toBeGreaterThan(0);
     const chunks = t.tier.status().chunks;
-    const before = cloud.objects.gets;
+    const before = box.cloud.objects.gets;
     const first = await t.store.getMessageAsync("TopicTest", 0, 0, 5, 1 << 20);
     expect(first.messages).toHaveLength(5);
     // the chunk's index, its first block, and read-ahead into the next chunk
-    await eventually(() => cloud.objects.gets - before >= 3);
+    await eventually(() => box.cloud.objects.gets - before >= 3);
     expect(await readAll(t.store)).toEqual(names(400));
     // 80 pulls of 5 messages; each chunk costs its index and one block
-    expect(cloud.objects.gets - before).toBeLessThanOrEqual(2 * chunks + 2);
+    expect(box.cloud.objects.gets - before).toBeLessThanOrEqual(2 * chunks + 2);
     expect(t.tier.reader.cacheStats().bytes).toBeLessThanOrEqual(2 * 1024 * 1024);
   });
 });
@@ -169,7 +142,7 @@ describe("faults", () => {
     const t = await tiered("a", { tier: { localBudgetBytes: 100 * 1024 } });
     await send(t.store, 0, 10);
     await eventually(() => t.tier.status().pendingBytes < 16 * 1024);
-    cloud.objects.down = true;
+    box.cloud.objects.down = true;
     let accepted = 10;
     let refused: string | undefined;
     for (let i = 10; i < 200 && !refused; i++) {
@@ -183,7 +156,7 @@ describe("faults", () => {
     t.store.runRetention();
     // nothing not yet uploaded was deleted locally
     expect(t.store.getMinPhyOffset()).toBeLessThanOrEqual(t.tier.status().committedOffset);
-    cloud.objects.down = false;
+    box.cloud.objects.down = false;
     await eventually(() => t.tier.status().pendingBytes < 16 * 1024, 15_000);
     expect((await t.store.putMessage(msg({ body: body(accepted), keys: "x" }))).status).toBe("PUT_OK");
     accepted++;
@@ -196,12 +169,12 @@ describe("faults", () => {
 
   it("retries manifest commits while the MetadataStore is down", async () => {
     const t = await tiered("a");
-    cloud.metadata.down = true;
+    box.cloud.metadata.down = true;
     await send(t.store, 0, 20);
     await new Promise((r) => setTimeout(r, 300));
     expect(t.tier.status().lastError).toMatch(/METADATA_UNAVAILABLE/);
     expect(t.tier.status().chunks).toBe(0);
-    cloud.metadata.down = false;
+    box.cloud.metadata.down = false;
     expect(await t.tier.drain(10_000)).toBe(true);
     expect((await manifest()).length).toBe(t.tier.status().chunks);
   });
@@ -209,13 +182,13 @@ describe("faults", () => {
   it("gives up draining after the timeout while the object store is down, keeping the data local", async () => {
     const t = await tiered("a", { tier: { chunkMaxAgeMs: 600_000 } });
     await send(t.store, 0, 2);
-    cloud.objects.down = true;
+    box.cloud.objects.down = true;
     const started = Date.now();
     expect(await t.tier.drain(300)).toBe(false);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(t.tier.status().pendingBytes).toBeGreaterThan(0);
     expect(t.store.getMinPhyOffset()).toBe(0);
-    cloud.objects.down = false;
+    box.cloud.objects.down = false;
     expect(await t.tier.drain(5000)).toBe(true);
   });
 
@@ -234,12 +207,12 @@ describe("faults", () => {
 describe("objectStore durability", () => {
   it("acknowledges a send once its chunk is committed; concurrent sends share PUTs", async () => {
     const t = await tiered("a", { store: { flushDiskType: "objectStore" }, tier: { commitLingerMs: 20 } });
-    const putsBefore = cloud.objects.puts;
+    const putsBefore = box.cloud.objects.puts;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) => t.store.putMessage(msg({ body: `s${i}`, queueId: i % 4 }))),
     );
     expect(results.every((r) => r.status === "PUT_OK")).toBe(true);
-    expect(cloud.objects.puts - putsBefore).toBeLessThan(10);
+    expect(box.cloud.objects.puts - putsBefore).toBeLessThan(10);
     const last = results
       .map((r) => r.appended[0])
       .reduce((a, b) => ((b?.wroteOffset ?? 0) > (a?.wroteOffset ?? 0) ? b : a));
@@ -250,9 +223,9 @@ describe("objectStore durability", () => {
 
   it("answers FLUSH_DISK_TIMEOUT while the object store is down", async () => {
     const t = await tiered("a", { store: { flushDiskType: "objectStore", syncFlushTimeout: 300 } });
-    cloud.objects.down = true;
+    box.cloud.objects.down = true;
     expect((await t.store.putMessage(msg())).status).toBe("FLUSH_DISK_TIMEOUT");
-    cloud.objects.down = false;
+    box.cloud.objects.down = false;
   });
 
   it("loses no acknowledged send when the broker and its disk are lost", async () => {
@@ -268,7 +241,7 @@ describe("objectStore durability", () => {
       }),
     );
     // the process dies: no drain, no shutdown; its disk is gone
-    open.splice(open.indexOf(t), 1);
+    box.forget(t);
     await t.tier.shutdown();
     const b = await tiered("replacement", { store: { flushDiskType: "objectStore" } });
     const got = await readAll(b.store);
@@ -294,7 +267,7 @@ describe("object-store retention", () => {
     const removed = await t.tier.runRetention();
     expect(removed).toBe(chunks);
     expect((await manifest()).length).toBe(t.tier.status().chunks);
-    const objects = await cloud.objects.list("tier/");
+    const objects = await box.cloud.objects.list("tier/");
     expect(objects.objects.length).toBe(t.tier.status().chunks);
     // the local disk still has them (local retention is separate)
     expect(t.store.getMinOffsetInQueue("TopicTest", 0)).toBe(0);

@@ -4,38 +4,19 @@
  * locally would. Store times come from a manual clock, two messages per millisecond value, so equal times and
  * both boundaries are exercised; every answer is checked against a linear scan of the known times.
  */
-import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../lib/common/clock.js";
 import type { DefaultMessageStore } from "../../lib/store/default-message-store.js";
 import { msg } from "../store/store-fixtures.js";
-import { type Cloud, openCloud, openTiered, type Tiered, tempRoot } from "./tier-fixtures.js";
+import { type Tiered, tierSandbox } from "./tier-fixtures.js";
 
 const T0 = 1_800_000_000_000;
 const N = 240;
 /** Store time of the i-th message of queue 0 (queue 1 gets one message between each pair). */
 const timeOf = (i: number) => T0 + 10 * Math.floor(i / 2);
 
-let root: ReturnType<typeof tempRoot>;
-let cloud: Cloud;
-const open: Tiered[] = [];
-
-beforeEach(() => {
-  root = tempRoot();
-  cloud = openCloud(root.dir);
-});
-
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.close();
-  await cloud.close();
-  root.cleanup();
-});
-
-async function tiered(name: string, options: Parameters<typeof openTiered>[2] = {}): Promise<Tiered> {
-  const t = await openTiered(join(root.dir, name), cloud, options);
-  open.push(t);
-  return t;
-}
+const box = tierSandbox();
+const tiered = box.tiered;
 
 /** N messages on queue 0 at timeOf(i), queue 1 interleaved; returns the clock. */
 async function fill(t: Tiered, clock: ManualClock): Promise<void> {
@@ -96,11 +77,11 @@ describe("store-time lookups over tiered history", () => {
     await a.tier.drain(5000);
     const b = await tiered("b", { clock });
     const chunks = b.tier.status().chunks;
-    const before = cloud.objects.gets;
+    const before = box.cloud.objects.gets;
     expect(await b.store.getOffsetInQueueByTimeAsync("TopicTest", 0, timeOf(150) + 5, "LOWER")).toBe(
       lower(timeOf(150) + 5),
     );
-    const gets = cloud.objects.gets - before;
+    const gets = box.cloud.objects.gets - before;
     // one chunk read: its index and the block its probes fall in (a chunk is smaller than a read block)
     expect(chunks).toBeGreaterThan(10);
     expect(gets).toBeGreaterThan(0);
