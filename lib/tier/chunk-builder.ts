@@ -61,35 +61,77 @@ function recordSizeAt(bytes: Buffer, pos: number): number {
   return size;
 }
 
-export function cutChunk(bytes: Buffer, startOffset: number, limits: ChunkLimits): ChunkCut {
-  const queues = new Map<string, QueueBuild>();
-  const keys: ChunkKey[] = [];
-  let pos = 0;
-  let records = 0;
-  let minTs = Number.MAX_SAFE_INTEGER;
-  let maxTs = 0;
-  for (;;) {
-    const size = recordSizeAt(bytes, pos);
-    if (size < 0 || (pos > 0 && pos + size > limits.maxBytes)) break;
-    const m = decodeRecord(bytes.subarray(pos, pos + size), startOffset + pos);
-    if (pos > 0 && !isPreparedOrRollback(m.sysFlag)) {
-      const id = queueId(m);
-      if (!queues.has(id) && queues.size >= limits.maxQueues) break;
+/**
+ * A cut in progress, walked a few records at a time so that building an 8 MiB chunk (thousands of records to
+ * decode) never holds the event loop for long: the uploader awaits between steps.
+ */
+export class ChunkCutter {
+  private readonly queues = new Map<string, QueueBuild>();
+  private readonly keys: ChunkKey[] = [];
+  private pos = 0;
+  private records = 0;
+  private minTs = Number.MAX_SAFE_INTEGER;
+  private maxTs = 0;
+  private done = false;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly startOffset: number,
+    private readonly limits: ChunkLimits,
+  ) {}
+
+  /** Takes up to `maxRecords` more records; true once the cut is complete. */
+  step(maxRecords: number): boolean {
+    const { bytes, startOffset, limits } = this;
+    for (let n = 0; n < maxRecords && !this.done; n++) {
+      const pos = this.pos;
+      const size = recordSizeAt(bytes, pos);
+      if (size < 0 || (pos > 0 && pos + size > limits.maxBytes)) {
+        this.done = true;
+        break;
+      }
+      const m = decodeRecord(bytes.subarray(pos, pos + size), startOffset + pos);
+      if (pos > 0 && !isPreparedOrRollback(m.sysFlag)) {
+        const id = queueId(m);
+        if (!this.queues.has(id) && this.queues.size >= limits.maxQueues) {
+          this.done = true;
+          break;
+        }
+      }
+      addUnit(this.queues, m, startOffset + pos, size, limits.delayLevels);
+      addKeys(this.keys, m, startOffset + pos);
+      this.minTs = Math.min(this.minTs, m.storeTimestamp);
+      this.maxTs = Math.max(this.maxTs, m.storeTimestamp);
+      this.records++;
+      this.pos = pos + size;
     }
-    addUnit(queues, m, startOffset + pos, size, limits.delayLevels);
-    addKeys(keys, m, startOffset + pos);
-    minTs = Math.min(minTs, m.storeTimestamp);
-    maxTs = Math.max(maxTs, m.storeTimestamp);
-    records++;
-    pos += size;
+    return this.done;
   }
-  const index: ChunkIndex = {
-    startOffset,
-    endOffset: startOffset + pos,
-    queues: [...queues.values()].sort(byQueue).map(toChunkQueue),
-    keys,
-  };
-  return { length: pos, index, records, minStoreTimestamp: records ? minTs : 0, maxStoreTimestamp: maxTs };
+
+  /** The cut of the records taken so far (all of them once step() answered true). */
+  result(): ChunkCut {
+    const { startOffset, pos, records } = this;
+    const index: ChunkIndex = {
+      startOffset,
+      endOffset: startOffset + pos,
+      queues: [...this.queues.values()].sort(byQueue).map(toChunkQueue),
+      keys: this.keys,
+    };
+    return {
+      length: pos,
+      index,
+      records,
+      minStoreTimestamp: records ? this.minTs : 0,
+      maxStoreTimestamp: this.maxTs,
+    };
+  }
+}
+
+/** The whole cut in one go. */
+export function cutChunk(bytes: Buffer, startOffset: number, limits: ChunkLimits): ChunkCut {
+  const cutter = new ChunkCutter(bytes, startOffset, limits);
+  while (!cutter.step(Number.POSITIVE_INFINITY));
+  return cutter.result();
 }
 
 function decodeRecord(rec: Buffer, phy: number): MessageExt {

@@ -5,7 +5,7 @@ import { MessageSysFlag } from "../../lib/protocol/message-sys-flag.js";
 import { tagsString2tagsCode } from "../../lib/protocol/tags.js";
 import { decodeConsumeQueueUnit } from "../../lib/store/consumequeue/consume-queue-unit.js";
 import { indexKeyHash } from "../../lib/store/index/index-file-codec.js";
-import { cutChunk } from "../../lib/tier/chunk-builder.js";
+import { ChunkCutter, cutChunk } from "../../lib/tier/chunk-builder.js";
 import { msg } from "../store/store-fixtures.js";
 
 const START = 1_000_000;
@@ -57,6 +57,26 @@ describe("cutChunk", () => {
     );
     expect(cut.minStoreTimestamp).toBe(1000);
     expect(cut.maxStoreTimestamp).toBe(1002);
+  });
+
+  it("cuts the same chunk when walked a few records per step as in one go", () => {
+    const specs = Array.from({ length: 40 }, (_, i) => ({
+      queueId: i % 3,
+      tags: `Tag${i % 5}`,
+      keys: `k${i}`,
+      body: Buffer.alloc(100 + i),
+    }));
+    const bytes = log(specs);
+    const whole = cutChunk(bytes, START, { ...limits, maxBytes: 3000 });
+    expect(whole.records).toBeGreaterThan(10);
+    expect(whole.records).toBeLessThan(40);
+    for (const per of [1, 3, 7]) {
+      const cutter = new ChunkCutter(bytes, START, { ...limits, maxBytes: 3000 });
+      let steps = 1;
+      while (!cutter.step(per)) steps++;
+      expect(steps).toBeGreaterThanOrEqual(Math.floor(whole.records / per));
+      expect(cutter.result()).toEqual(whole);
+    }
   });
 
   it("cuts before the record that would pass the byte limit, but always takes one", () => {
