@@ -4,60 +4,25 @@
  * ephemeral disk serves the messages, topic and offsets of the task it replaces, because the SIGTERM drain uploaded
  * the CommitLog tail and the configs live in the table.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundleFargateEntry } from "../../broker-fargate/bundle.js";
-import { createDynamoDbClient, createS3Client } from "../../lib/ports/aws/aws-clients.js";
-import { bucketDefinition, tableDefinitions } from "../../lib/ports/aws/definitions.js";
-import { ensureBucket, ensureTable } from "../../lib/ports/aws/provision.js";
+import { describe, expect, it } from "vitest";
+import { createS3Client } from "../../lib/ports/aws/aws-clients.js";
+import { bucketDefinition } from "../../lib/ports/aws/definitions.js";
+import { ensureBucket } from "../../lib/ports/aws/provision.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
-import { RemotingClient } from "../../lib/remoting/client.js";
 import { pull, sendV2 } from "../integration/raw-client.js";
-import {
-  AWS_ENDPOINT_SETUP_TIMEOUT_MS,
-  type AwsTestEndpoint,
-  startAwsTestEndpoint,
-  uniqueResourceName,
-} from "../ports/aws-endpoint.js";
-import { ManagedProcess } from "../support/managed-process.js";
+import { uniqueResourceName } from "../ports/aws-endpoint.js";
+import type { ManagedProcess } from "../support/managed-process.js";
 import { findFreePorts } from "../support/ports.js";
+import { fargateFixture } from "./fargate-fixture.js";
 
-const READY_NAMESRV = /stratus ready: namesrv (\S+) health :(\d+)/;
 const READY_BROKER = /stratus ready: broker (\S+) \(\S+\) health :(\d+)/;
 const TOPIC = "TieredTopic";
 
-let dir: string;
-let bundle: string;
-let aws: AwsTestEndpoint;
-let table: string;
-let bucket: string;
-const client = new RemotingClient();
-const started: ManagedProcess[] = [];
-
-function awsEnv(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: aws.endpoint,
-    AWS_REGION: aws.clientOptions.region ?? "us-east-1",
-    AWS_ACCESS_KEY_ID: aws.clientOptions.credentials?.accessKeyId ?? "testing",
-    AWS_SECRET_ACCESS_KEY: aws.clientOptions.credentials?.secretAccessKey ?? "testing",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
-}
-
-function spawnBundle(name: string, env: Record<string, string>): ManagedProcess {
-  const p = new ManagedProcess({
-    name,
-    command: process.execPath,
-    args: [bundle],
-    env: { PATH: process.env.PATH ?? "", HOME: dir, ...env },
-    logFile: join(dir, `${name}.log`),
-  });
-  started.push(p);
-  return p;
-}
+const bucket = uniqueResourceName("bkt");
+const f = fargateFixture("stratus-fargate-aws-", async ({ aws }) => {
+  await ensureBucket(createS3Client(aws.clientOptions), bucketDefinition(bucket));
+});
 
 async function waitExit(p: ManagedProcess, timeoutMs: number): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
@@ -67,63 +32,38 @@ async function waitExit(p: ManagedProcess, timeoutMs: number): Promise<string | 
 
 async function startBrokerTask(name: string, namesrvAddr: string, disk: string) {
   const listenPort = await findFreePorts([0, -2]);
-  const p = spawnBundle(name, {
-    ...awsEnv(),
+  const p = f.spawn(name, {
+    ...f.awsEnv(),
     STRATUS_ROLE: "broker",
     STRATUS_BIND_HOST: "127.0.0.1",
     STRATUS_HEALTH_PORT: "0",
     STRATUS_DRAIN_MS: "0",
     STRATUS_METRICS_INTERVAL_MS: "200",
-    STRATUS_METADATA_TABLE: table,
+    STRATUS_METADATA_TABLE: f.table,
     STRATUS_TIER_BUCKET: bucket,
     STRATUS_CONF_brokerClusterName: "tiered",
     STRATUS_CONF_brokerName: "broker-t",
     STRATUS_CONF_brokerIP1: "127.0.0.1",
     STRATUS_CONF_listenPort: String(listenPort),
     STRATUS_CONF_namesrvAddr: namesrvAddr,
-    STRATUS_CONF_storePathRootDir: join(dir, disk),
+    STRATUS_CONF_storePathRootDir: join(f.dir, disk),
     STRATUS_CONF_mappedFileSizeCommitLog: String(1024 * 1024),
   });
   const m = await p.waitForLine(READY_BROKER, 90_000);
   return { process: p, addr: m[1] ?? "", health: Number(m[2]) };
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "stratus-fargate-aws-"));
-  aws = await startAwsTestEndpoint();
-  table = uniqueResourceName("tbl");
-  bucket = uniqueResourceName("bkt");
-  const [def] = tableDefinitions({ metadataTableName: table });
-  if (def === undefined) throw new Error("no table definition");
-  await ensureTable(createDynamoDbClient(aws.clientOptions), def);
-  await ensureBucket(createS3Client(aws.clientOptions), bucketDefinition(bucket));
-  bundle = (await bundleFargateEntry(join(dir, "stratus-fargate.mjs"))).outfile;
-}, AWS_ENDPOINT_SETUP_TIMEOUT_MS);
-
-afterAll(async () => {
-  client.close();
-  for (const p of started) await p.stop(2000);
-  await aws?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe("a broker task on the AWS ports", () => {
   it("is replaced by a task on an empty disk that serves the same messages", async () => {
     // GIVEN a stateless NameServer and a broker task on the table and bucket, which acknowledged two sends
-    const ns = spawnBundle("namesrv", {
-      ...awsEnv(),
-      STRATUS_ROLE: "namesrv",
-      STRATUS_BIND_HOST: "127.0.0.1",
-      STRATUS_NAMESRV_PORT: "0",
-      STRATUS_HEALTH_PORT: "0",
-      STRATUS_METADATA_TABLE: table,
-    });
-    const namesrvAddr = (await ns.waitForLine(READY_NAMESRV, 60_000))[1] ?? "";
+    const namesrvAddr = (await f.startNamesrv("namesrv")).addr;
     const first = await startBrokerTask("broker-1", namesrvAddr, "disk-1");
     const health = await (await fetch(`http://127.0.0.1:${first.health}/health`)).json();
     expect(health).toMatchObject({ state: "serving", detail: { awsPortsWired: true } });
     for (const body of ["one", "two"]) {
-      expect((await sendV2(client, first.addr, TOPIC, 0, Buffer.from(body))).code).toBe(ResponseCode.SUCCESS);
+      expect((await sendV2(f.client, first.addr, TOPIC, 0, Buffer.from(body))).code).toBe(
+        ResponseCode.SUCCESS,
+      );
     }
     // AND it reports the bytes still waiting for S3 as a CloudWatch EMF line on stdout (the backlog alarm's metric)
     const emf = await first.process.waitForLine(/^\{"_aws".*"TierUploadBacklogBytes":[1-9]\d*\}$/, 10_000);
@@ -134,18 +74,18 @@ describe("a broker task on the AWS ports", () => {
     expect(first.process.recentOutput()).toContain("tail uploaded");
     const second = await startBrokerTask("broker-2", namesrvAddr, "disk-2");
     // THEN the replacement serves both messages from the bucket
-    const { response, messages } = await pull(client, second.addr, "tiered-group", TOPIC, 0, 0);
+    const { response, messages } = await pull(f.client, second.addr, "tiered-group", TOPIC, 0, 0);
     expect(response.code).toBe(ResponseCode.SUCCESS);
     expect(messages.map((m) => m.body.toString())).toEqual(["one", "two"]);
   }, 240_000);
 
   it("refuses a table without a bucket, naming both variables (exit 2)", async () => {
-    const p = spawnBundle("half", {
-      ...awsEnv(),
+    const p = f.spawn("half", {
+      ...f.awsEnv(),
       STRATUS_ROLE: "broker",
       STRATUS_HEALTH_PORT: "0",
-      STRATUS_METADATA_TABLE: table,
-      STRATUS_CONF_storePathRootDir: join(dir, "half"),
+      STRATUS_METADATA_TABLE: f.table,
+      STRATUS_CONF_storePathRootDir: join(f.dir, "half"),
     });
     expect(await waitExit(p, 30_000)).toBe("code 2");
     expect(p.recentOutput()).toContain("set both STRATUS_METADATA_TABLE and STRATUS_TIER_BUCKET");

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { createDynamoDbClient, createS3Client } from "../../lib/ports/aws/aws-clients.js";
 import { bucketDefinition, tableDefinitions } from "../../lib/ports/aws/definitions.js";
 import { ensureBucket, ensureTable } from "../../lib/ports/aws/provision.js";
-import { type AwsTestEndpoint, uniqueResourceName } from "../ports/aws-endpoint.js";
+import { type AwsTestEndpoint, awsProcessEnv, uniqueResourceName } from "../ports/aws-endpoint.js";
 import { ManagedProcess } from "../support/managed-process.js";
 import { freeBrokerPort, freePort } from "./stratus-process.js";
 
@@ -40,16 +40,7 @@ export function embeddedCloud(): TestCloud {
 
 /** The environment a `--cloud aws` process gets: the endpoint, a region and test credentials. */
 export function awsEnv(endpoint: AwsTestEndpoint): NodeJS.ProcessEnv {
-  const { region, credentials } = endpoint.clientOptions;
-  return {
-    ...process.env,
-    AWS_ENDPOINT_URL: endpoint.endpoint,
-    AWS_REGION: region ?? "us-east-1",
-    ...(credentials
-      ? { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey }
-      : {}),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  };
+  return { ...process.env, ...awsProcessEnv(endpoint) };
 }
 
 /** A fresh table (named by --metadata-table) and bucket (by STRATUS_TIER_BUCKET) on the endpoint. */

@@ -50,6 +50,23 @@ export async function startAwsTestEndpoint(): Promise<AwsTestEndpoint> {
   };
 }
 
+/**
+ * The environment a child process needs to reach `e` with the AWS SDK's default chain: endpoint, region,
+ * credentials (the endpoint's own, else the ones this process has), and no instance-metadata lookups.
+ */
+export function awsProcessEnv(e: AwsTestEndpoint): Record<string, string> {
+  const { region, credentials } = e.clientOptions;
+  const id = credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID;
+  const secret = credentials?.secretAccessKey ?? process.env.AWS_SECRET_ACCESS_KEY;
+  return {
+    AWS_ENDPOINT_URL: e.endpoint,
+    AWS_REGION: region ?? "us-east-1",
+    ...(id && secret ? { AWS_ACCESS_KEY_ID: id, AWS_SECRET_ACCESS_KEY: secret } : {}),
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  };
+}
+
 /** A bucket or table name no other test uses (lowercase, valid for both S3 and DynamoDB). */
 export function uniqueResourceName(kind: string): string {
   return `stratus-test-${kind}-${randomBytes(5).toString("hex")}`;
