@@ -20,7 +20,7 @@ import {
   readRecordStoreTimestamp,
 } from "../protocol/message-record.js";
 import { RECORD_HEAD_BYTES } from "../store/commitlog/commit-log.js";
-import { isHoleUnit } from "../store/consumequeue/consume-queue-unit.js";
+import { decodeConsumeQueueUnit, isHoleUnit } from "../store/consumequeue/consume-queue-unit.js";
 import { indexKeyHash } from "../store/index/index-file-codec.js";
 import { buildIndexKey } from "../store/index/index-service.js";
 import { CQ_STORE_UNIT_SIZE } from "../store/store-config.js";
@@ -154,10 +154,11 @@ export class TierReader implements ColdReader {
 
   /** Bytes [span.from, span.to) of its chunk out of the planned blocks (a copy only across a block edge). */
   private sliceBlocks(blocks: Map<string, Buffer>, span: BlockSpan): Buffer {
-    const base = Math.floor(span.from / TIER_READ_BLOCK_BYTES) * TIER_READ_BLOCK_BYTES;
-    const got = span.keys.map((k) => blocks.get(k) as Buffer);
-    if (got.length === 1) return (got[0] as Buffer).subarray(span.from - base, span.to - base);
-    return joinRange(got, span.from - base, span.to - base);
+    return blockRange(
+      span.keys.map((k) => blocks.get(k) as Buffer),
+      span.from,
+      span.to,
+    );
   }
 
   async readRecord(phy: number): Promise<Buffer | undefined> {
@@ -170,7 +171,7 @@ export class TierReader implements ColdReader {
   async storeTimeAt(topic: string, queueId: number, q: number): Promise<number> {
     const raw = await this.readUnits(topic, queueId, q, 1);
     if (!raw || raw.length < CQ_STORE_UNIT_SIZE) return -1;
-    const unit = { commitLogOffset: Number(raw.readBigInt64BE(0)), size: raw.readInt32BE(8), tagsCode: 0 };
+    const unit = decodeConsumeQueueUnit(raw, 0);
     if (isHoleUnit(unit)) return -1;
     const head = await this.readAt(unit.commitLogOffset, Math.min(unit.size, RECORD_HEAD_BYTES), false);
     if (!head || head.readInt32BE(0) !== unit.size || !isMessageMagic(head.readInt32BE(MAGIC_CODE_POS)))
@@ -263,10 +264,7 @@ export class TierReader implements ColdReader {
     const last = Math.floor((to - 1) / TIER_READ_BLOCK_BYTES);
     const wanted: Promise<Buffer>[] = [];
     for (let b = first; b <= last; b++) wanted.push(this.block(chunk, b));
-    const got = await Promise.all(wanted);
-    const base = first * TIER_READ_BLOCK_BYTES;
-    if (got.length === 1) return (got[0] as Buffer).subarray(from - base, to - base);
-    return joinRange(got, from - base, to - base);
+    return blockRange(await Promise.all(wanted), from, to);
   }
 
   private block(chunk: IndexedChunk, b: number): Promise<Buffer> {
@@ -311,6 +309,16 @@ export class TierReader implements ColdReader {
       if (!this.cache.has(blockKey(chunk, b))) this.block(chunk, b).catch(() => undefined);
     }
   }
+}
+
+/**
+ * Chunk bytes [from, to) out of the consecutive blocks that hold them (the first is the block holding `from`):
+ * a view inside one block, a copy of just the range across a block edge.
+ */
+function blockRange(blocks: readonly Buffer[], from: number, to: number): Buffer {
+  const base = Math.floor(from / TIER_READ_BLOCK_BYTES) * TIER_READ_BLOCK_BYTES;
+  if (blocks.length === 1) return (blocks[0] as Buffer).subarray(from - base, to - base);
+  return joinRange(blocks, from - base, to - base);
 }
 
 /**
