@@ -18,6 +18,7 @@ import { createRequest } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
+import { createTopicRequest } from "../integration/raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
 
 interface OnsMessage {
@@ -174,20 +175,7 @@ describe("ali-ons 3.12.0 against stratus dev", () => {
   }
 
   async function createTopic(topic: string): Promise<void> {
-    const r = await admin.invoke(
-      dev.brokerAddr,
-      createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: String(QUEUES),
-        writeQueueNums: String(QUEUES),
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-      }),
-      5000,
-    );
+    const r = await admin.invoke(dev.brokerAddr, createTopicRequest(topic, 6, QUEUES), 5000);
     expect(r.code, r.remark).toBe(ResponseCode.SUCCESS);
   }
 

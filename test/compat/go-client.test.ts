@@ -10,10 +10,9 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRequest } from "../../lib/protocol/remoting-command.js";
-import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
+import { createTopicRequest } from "../integration/raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "../integration/stratus-process.js";
 
 const GO_MODULE_DIR = resolve(import.meta.dirname, "go");
@@ -189,20 +188,7 @@ describe("rocketmq-client-go v2.1.2 against stratus dev", () => {
     "gives a `TagA || TagB` consumer that is already waiting exactly the TagA and TagB messages",
     async () => {
       const topic = "GoTags";
-      const created = await admin.invoke(
-        dev.brokerAddr,
-        createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-          topic,
-          defaultTopic: "TBW102",
-          readQueueNums: String(QUEUES),
-          writeQueueNums: String(QUEUES),
-          perm: "6",
-          topicFilterType: "SINGLE_TAG",
-          topicSysFlag: "0",
-          order: "false",
-        }),
-        5000,
-      );
+      const created = await admin.invoke(dev.brokerAddr, createTopicRequest(topic, 6, QUEUES), 5000);
       expect(created.code, created.remark).toBe(ResponseCode.SUCCESS);
       // The last tag is empty: every fourth message has no tag at all and must not match either.
       const tags = "TagA,TagB,TagC,";

@@ -19,6 +19,7 @@ import {
   startNamesrv,
   type TestCloud,
 } from "../integration/cloud-cluster.js";
+import { createTopicRequest } from "../integration/raw-client.js";
 import { CLIENT_VERSIONS } from "../setup/java-deps.mjs";
 import type { RunningCluster } from "../support/cluster.js";
 import { explain, runScenario } from "./java-runners.js";
@@ -79,16 +80,7 @@ describe.each(CLIENT_VERSIONS)("Java client %s over stateless NameServers", (cli
     "keeps a group's committed offsets across a broker restart, with no offset file on the broker's disk",
     async () => {
       const topic = `Stateless_${clientVersion.replaceAll(".", "_")}`;
-      const create = createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-        topic,
-        defaultTopic: "TBW102",
-        readQueueNums: "4",
-        writeQueueNums: "4",
-        perm: "6",
-        topicFilterType: "SINGLE_TAG",
-        topicSysFlag: "0",
-        order: "false",
-      });
+      const create = createTopicRequest(topic, 6, 4);
       expect((await client.invoke(broker.addr, create)).code).toBe(ResponseCode.SUCCESS);
       const via = cluster(ns2.addr);
       const group = `${topic}_group`;

@@ -4,21 +4,8 @@ import { createRequest } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
-import { pull, sendV2 } from "./raw-client.js";
+import { createTopicRequest, pull, sendV2 } from "./raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "./stratus-process.js";
-
-function createTopic(topic: string, perm: number, queues = 4) {
-  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic,
-    defaultTopic: "TBW102",
-    readQueueNums: String(queues),
-    writeQueueNums: String(queues),
-    perm: String(perm),
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: "0",
-    order: "false",
-  });
-}
 
 describe("broker requests", () => {
   let dev: StratusDev;
@@ -39,7 +26,7 @@ describe("broker requests", () => {
   });
 
   it("stores a message and serves it back from the offset it was given", async () => {
-    expect((await client.invoke(dev.brokerAddr, createTopic("RoundTrip", 6))).code).toBe(
+    expect((await client.invoke(dev.brokerAddr, createTopicRequest("RoundTrip", 6))).code).toBe(
       ResponseCode.SUCCESS,
     );
     const sent = await sendV2(client, dev.brokerAddr, "RoundTrip", 2, Buffer.from("hello"), {
@@ -72,7 +59,7 @@ describe("broker requests", () => {
   });
 
   it("enforces topic permissions: a write-only topic refuses pulls, a read-only route carries no write", async () => {
-    expect((await client.invoke(dev.brokerAddr, createTopic("WriteOnly", 2))).code).toBe(
+    expect((await client.invoke(dev.brokerAddr, createTopicRequest("WriteOnly", 2))).code).toBe(
       ResponseCode.SUCCESS,
     );
     expect((await sendV2(client, dev.brokerAddr, "WriteOnly", 0, Buffer.from("w"))).code).toBe(
@@ -83,7 +70,7 @@ describe("broker requests", () => {
   });
 
   it("wakes a long-polled pull when a message arrives", async () => {
-    expect((await client.invoke(dev.brokerAddr, createTopic("LongPoll", 6, 1))).code).toBe(
+    expect((await client.invoke(dev.brokerAddr, createTopicRequest("LongPoll", 6, 1))).code).toBe(
       ResponseCode.SUCCESS,
     );
     const ext = {

@@ -31,7 +31,7 @@ import {
   startDev,
   type TestCloud,
 } from "./cloud-cluster.js";
-import { sendV2 } from "./raw-client.js";
+import { createTopicRequest, sendV2 } from "./raw-client.js";
 
 const TEST_MS = 180_000;
 const FLUSH_INTERVAL_MS = 500;
@@ -40,19 +40,6 @@ const GROUP = {
   retryMaxTimes: 3,
   consumeBroadcastEnable: false,
 };
-
-function createTopic(topic: string, perm: number, queues: number) {
-  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic,
-    defaultTopic: "TBW102",
-    readQueueNums: String(queues),
-    writeQueueNums: String(queues),
-    perm: String(perm),
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: "0",
-    order: "false",
-  });
-}
 
 function portOf(addr: string | undefined): number {
   return Number(addr?.slice(addr.lastIndexOf(":") + 1));
@@ -137,8 +124,12 @@ describe.each(["embedded", "aws"] as const)("broker state on the %s cloud", (kin
       cloud = kind === "aws" && endpoint ? await awsCloud(endpoint) : embeddedCloud();
       dev = await startDev(cloud, { conf: `flushConsumerOffsetInterval=${FLUSH_INTERVAL_MS}\n` });
       const broker = dev.brokerAddr ?? "";
-      expect((await client.invoke(broker, createTopic("Orders", 6, 4))).code).toBe(ResponseCode.SUCCESS);
-      expect((await client.invoke(broker, createTopic("ReadOnly", 4, 2))).code).toBe(ResponseCode.SUCCESS);
+      expect((await client.invoke(broker, createTopicRequest("Orders", 6, 4))).code).toBe(
+        ResponseCode.SUCCESS,
+      );
+      expect((await client.invoke(broker, createTopicRequest("ReadOnly", 4, 2))).code).toBe(
+        ResponseCode.SUCCESS,
+      );
       const created = await client.invoke(
         broker,
         createRequest(

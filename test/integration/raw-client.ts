@@ -77,3 +77,17 @@ export async function pullAll(
     offset = Number(response.extFields.nextBeginOffset);
   }
 }
+
+/** UPDATE_AND_CREATE_TOPIC as mqadmin updateTopic sends it: `queues` read and write queues, `perm` (6 = read-write). */
+export function createTopicRequest(topic: string, perm = 6, queues = 4): RemotingCommand {
+  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
+    topic,
+    defaultTopic: "TBW102",
+    readQueueNums: String(queues),
+    writeQueueNums: String(queues),
+    perm: String(perm),
+    topicFilterType: "SINGLE_TAG",
+    topicSysFlag: "0",
+    order: "false",
+  });
+}

@@ -8,6 +8,7 @@ import { createRequest } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
+import { createTopicRequest } from "./raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "./stratus-process.js";
 
 /** The race is narrow (broker and NameServer share one process), so it is given many chances. */
@@ -29,20 +30,7 @@ describe("a topic created with UPDATE_AND_CREATE_TOPIC", () => {
     const notRouted: string[] = [];
     for (let i = 0; i < TOPICS; i++) {
       const topic = `RouteAfterCreate${i}`;
-      const created = await client.invoke(
-        dev.brokerAddr,
-        createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-          topic,
-          defaultTopic: "TBW102",
-          readQueueNums: "4",
-          writeQueueNums: "4",
-          perm: "6",
-          topicFilterType: "SINGLE_TAG",
-          topicSysFlag: "0",
-          order: "false",
-        }),
-        10_000,
-      );
+      const created = await client.invoke(dev.brokerAddr, createTopicRequest(topic, 6, 4), 10_000);
       expect(created.code, created.remark).toBe(ResponseCode.SUCCESS);
       const route = await client.invoke(
         dev.namesrvAddr,

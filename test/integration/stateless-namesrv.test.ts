@@ -6,8 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminClient } from "../../lib/client/admin-client.js";
-import { createRequest } from "../../lib/protocol/remoting-command.js";
-import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import type { TopicRouteData } from "../../lib/protocol/route-data.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
@@ -25,22 +23,9 @@ import {
   startNamesrv,
   type TestCloud,
 } from "./cloud-cluster.js";
-import { pull, sendV2 } from "./raw-client.js";
+import { createTopicRequest, pull, sendV2 } from "./raw-client.js";
 
 const TEST_MS = 120_000;
-
-function createTopic(topic: string, perm: number, queues: number) {
-  return createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, {
-    topic,
-    defaultTopic: "TBW102",
-    readQueueNums: String(queues),
-    writeQueueNums: String(queues),
-    perm: String(perm),
-    topicFilterType: "SINGLE_TAG",
-    topicSysFlag: "0",
-    order: "false",
-  });
-}
 
 function portOf(addr: string): number {
   return Number(addr.slice(addr.lastIndexOf(":") + 1));
@@ -85,7 +70,9 @@ describe.each(["embedded", "aws"] as const)("stateless NameServers on the %s clo
       const ns1 = await started(startNamesrv(c));
       const ns2 = await started(startNamesrv(c));
       const broker = await started(startBroker(c, { namesrvAddr: ns1.addr }));
-      expect((await client.invoke(broker.addr, createTopic("Orders", 6, 4))).code).toBe(ResponseCode.SUCCESS);
+      expect((await client.invoke(broker.addr, createTopicRequest("Orders", 6, 4))).code).toBe(
+        ResponseCode.SUCCESS,
+      );
       const onNs1 = await eventually("the route on the NameServer the broker registered with", () =>
         route(ns1.addr, "Orders"),
       );
