@@ -10,10 +10,10 @@
 // from the AWS environment, else us-east-1 and the local test credentials. Ctrl-C/SIGTERM stops it the way
 // `stratus dev` stops: unregister, flush, upload the CommitLog tail to the bucket. Needs `npm run build`.
 
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { exitOnFailure, parsePort, portInUse, UsageError } from "./cli.mjs";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, loadDist, localClientOptions } from "./provision.mjs";
 
 const DEFAULT_ENDPOINT = "http://127.0.0.1:4566";
@@ -25,8 +25,6 @@ const DEFAULTS = {
 };
 
 const note = (/** @type {string} */ line) => process.stderr.write(`local:cluster: ${line}\n`);
-
-class UsageError extends Error {}
 
 function options(argv) {
   const { values } = parseArgs({
@@ -44,12 +42,7 @@ function options(argv) {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  for (const flag of ["namesrv-port", "broker-port"]) {
-    const v = values[flag];
-    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 65535) {
-      throw new UsageError(`--${flag} needs a port number 1..65535, got '${v}'`);
-    }
-  }
+  for (const flag of ["namesrv-port", "broker-port"]) parsePort(`--${flag}`, values[flag]);
   return values;
 }
 
@@ -94,20 +87,12 @@ async function checkProvisioned(endpoint, tableName, bucketName) {
   }
 }
 
-function checkPortFree(host, port, flag) {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", (e) =>
-      reject(
-        e.code === "EADDRINUSE"
-          ? new UsageError(
-              `${host}:${port} is already in use (another NameServer or broker?): stop it, or pass ${flag} with a free port`,
-            )
-          : e,
-      ),
+async function checkPortFree(host, port, flag) {
+  if (await portInUse(host, port)) {
+    throw new UsageError(
+      `${host}:${port} is already in use (another NameServer or broker?): stop it, or pass ${flag} with a free port`,
     );
-    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(undefined)));
-  });
+  }
 }
 
 async function main(argv) {
@@ -154,9 +139,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   // Like bin/stratus.js: `stratus dev` never resolves while it runs; a resolved code means it is over.
   main(process.argv.slice(2)).then(
     (code) => process.exit(typeof code === "number" ? code : 0),
-    (e) => {
-      process.stderr.write(`local:cluster: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof UsageError || e?.code?.startsWith?.("ERR_PARSE_ARGS") ? 2 : 1);
-    },
+    exitOnFailure("local:cluster"),
   );
 }

@@ -14,10 +14,10 @@
 // Needs the compiled library (`npm run build`).
 
 import { spawn, spawnSync } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { exitOnFailure, parsePort, portInUse, UsageError } from "./cli.mjs";
 import { MOTO_VERSION, ROOT, startMoto } from "./moto.mjs";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provisionLocalCloud } from "./provision.mjs";
 
@@ -27,8 +27,6 @@ const LOCALSTACK_START_TIMEOUT_MS = 180_000;
 
 const say = (/** @type {string} */ line) => process.stdout.write(`${line}\n`);
 const note = (/** @type {string} */ line) => process.stderr.write(`local:up: ${line}\n`);
-
-class UsageError extends Error {}
 
 function options(argv) {
   const { values } = parseArgs({
@@ -42,11 +40,7 @@ function options(argv) {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535 || !/^\d+$/.test(values.port ?? "1")) {
-    throw new UsageError(`--port needs a port number 1..65535, got '${values.port}'`);
-  }
-  return { ...values, port };
+  return { ...values, port: values.port === undefined ? DEFAULT_PORT : parsePort("--port", values.port) };
 }
 
 /** The parsed /_localstack/health answer, or undefined when no LocalStack answers there. */
@@ -59,14 +53,6 @@ async function localstackHealth(endpoint) {
   } catch {
     return undefined;
   }
-}
-
-function portInUse(port) {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", (e) => (e.code === "EADDRINUSE" ? resolve(true) : reject(e)));
-    server.listen({ port, host: HOST, exclusive: true }, () => server.close(() => resolve(false)));
-  });
 }
 
 /** Why LocalStack cannot be started here, or undefined when it can. */
@@ -164,7 +150,7 @@ async function main(argv) {
     note(`AWS_ENDPOINT_URL=${configured} answers no /_localstack/health; ignoring it`);
   }
   if (await localstackHealth(endpoint)) return useRunningLocalstack(endpoint, o, `port ${o.port}`);
-  if (await portInUse(o.port)) {
+  if (await portInUse(HOST, o.port)) {
     throw new UsageError(
       `${HOST}:${o.port} is already in use (by something that is not LocalStack; an earlier local:up --detach?): ` +
         `stop that process, or pick another port with \`npm run local:up -- --port N\` ` +
@@ -178,11 +164,5 @@ async function main(argv) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main(process.argv.slice(2)).then(
-    () => process.exit(0),
-    (e) => {
-      process.stderr.write(`local:up: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof UsageError || e?.code?.startsWith?.("ERR_PARSE_ARGS") ? 2 : 1);
-    },
-  );
+  main(process.argv.slice(2)).then(() => process.exit(0), exitOnFailure("local:up"));
 }
