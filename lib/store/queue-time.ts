@@ -53,8 +53,6 @@ export function localStoreTimeAt(
   q: number,
 ): number | undefined {
   if (!cq || q < cq.minOffset || q >= cq.maxOffset) return undefined;
-  const unit = cq.unitAt(q);
-  if (!unit || isHoleUnit(unit) || unit.commitLogOffset < log.minOffset) return undefined;
-  const t = log.readStoreTimestamp(unit.commitLogOffset);
+  const t = storeTimeAt(cq, log, q); // -1 for a hole or a record no longer on local disk
   return t >= 0 ? t : undefined;
 }
