@@ -146,18 +146,22 @@ async function dev(argv: string[]): Promise<number> {
   const namesrvPort = portFlag("dev", flags, "namesrv-port");
   const brokerPort = portFlag("dev", flags, "broker-port");
   const dataDir = flags.get("data-dir") ?? "./.stratus";
+  // broker.conf is checked before anything opens or listens, so a bad key fails alone, naming itself.
+  const pendingNamesrvAddr = `${host}:${namesrvPort}`;
+  let config = readConf(flags.get("config"), {
+    brokerIP1: host,
+    listenPort: brokerPort,
+    namesrvAddr: pendingNamesrvAddr,
+    storePathRootDir: join(dataDir, "broker"),
+  });
   const cloud = await openCloudFor("dev", flags, dataDir);
   const namesrv = new NameServer({ host, port: namesrvPort, metadataStore: cloud?.metadataStore });
   let broker: Awaited<ReturnType<typeof startBroker>>;
-  let config: BrokerConfig;
   try {
     await namesrv.start();
-    config = readConf(flags.get("config"), {
-      brokerIP1: host,
-      listenPort: brokerPort,
-      namesrvAddr: namesrv.address(),
-      storePathRootDir: join(dataDir, "broker"),
-    });
+    // Unless broker.conf names other NameServers, the broker registers with this one (on the port it got).
+    if (config.namesrvAddr === pendingNamesrvAddr)
+      config = Object.freeze({ ...config, namesrvAddr: namesrv.address() });
     broker = await startBroker(config, host, { cloud });
   } catch (e) {
     await namesrv.shutdown();
