@@ -7,11 +7,17 @@ export function parseProperties(text: string): Map<string, string> {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     let line = (lines[i] ?? "").trimStart();
+    // Continuations are joined once at the end: slicing the growing line each time was quadratic.
+    const parts: string[] = [];
     while (line.endsWith("\\") && i + 1 < lines.length) {
-      line = line.slice(0, -1) + (lines[++i] ?? "").trimStart();
+      parts.push(line.slice(0, -1));
+      line = (lines[++i] ?? "").trimStart();
     }
+    if (parts.length > 0) line = parts.join("") + line;
     if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    // `s`: the value runs to the end even across a stray \r or \u2028; without it the match failed only after
+    // backtracking through every split of the blanks, cubic in their length (remote UPDATE_*_CONFIG bodies).
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/s.exec(line);
     if (m?.[1] !== undefined) out.set(m[1], (m[2] ?? "").trim());
     else out.set(line.trim(), "");
   }
