@@ -45,6 +45,20 @@ function session(
   };
 }
 
+/** Workload 4's session: round 1 fills the backlog (RSS sampled while it grows), later rounds only read. */
+function backlogSession(system: SystemName, round: number, rate: number): SessionRecord {
+  const catchup = {
+    mbPerSec: rate / 100,
+    msgsPerSec: rate,
+    messages: 2048,
+    complete: true,
+    toppedUp: round === 1 ? 2048 : 0,
+  };
+  const s = session(system, round, "ASYNC_FLUSH", { catchup });
+  if (round !== 1 || s.rss === undefined) return s;
+  return { ...s, rss: { ...s.rss, fillStartMiB: system === "stratus" ? 150 : 420, fillEndMiB: 160 } };
+}
+
 const send = (msgsPerSec: number) => ({
   msgsPerSec,
   mbPerSec: msgsPerSec / 1024,
@@ -66,10 +80,10 @@ function fakeRun(systems: SystemName[], stratusRates: number[], apacheRates: num
             received: 9000,
             e2eLatency: { p50Ms: 2, p99Ms: system === "stratus" ? 6 : 8, p999Ms: 12 },
           },
-          catchup: { mbPerSec: r / 100, msgsPerSec: r, messages: 2048, complete: true },
         }),
       );
       sessions.push(session(system, i + 1, "SYNC_FLUSH", { sync: send(r / 2) }));
+      sessions.push(backlogSession(system, i + 1, r));
     });
   }
   const options = { ...parseBenchArgs([]), systems, rounds: stratusRates.length, latencyRate: 1000 };
@@ -170,7 +184,14 @@ describe("bench report", () => {
       /\| 1\. max-rate sync send, ASYNC_FLUSH \| throughput \| 300 msg\/s \(0\.293 MB\/s\) \| 200 msg\/s \(0\.195 MB\/s\) \| 1\.50× \|/,
     );
     expect(md).toContain("not available: tiering not implemented");
-    expect(md).toContain("scaled down from the issue's 2048 MiB");
+    expect(md).toContain("a 2,048 MiB backlog (the issue's 2 GiB), written once per system");
+    expect(md).toMatch(
+      /backlog fill, MiB \(messages written\) \| 150 → 160 \(2,048\) \| 420 → 160 \(2,048\) \|/,
+    );
+    const scaled = renderMarkdown(
+      buildReport({ ...fakeRun(["stratus"], [300], []), options: { ...parseBenchArgs([]), backlogMiB: 64 } }),
+    );
+    expect(scaled).toContain("scaled down from the issue's 2048 MiB");
     expect(md).toContain("40,000 round trips/s at 16 connections");
   });
 
@@ -276,6 +297,12 @@ describe("bench RSS and profile readers", () => {
       "async",
     );
     expect(summary).toMatchObject({ peakVmRssMiB: 90, sendStartMiB: 60, sendEndMiB: 70, samples: 4 });
+    expect(summary?.fillStartMiB).toBeUndefined();
+    const fill = summarizeRss(
+      [s("catchup-fill", "measure", 100), s("catchup-fill", "measure", 120), s("catchup", "measure", 130)],
+      "async",
+    );
+    expect(fill).toMatchObject({ fillStartMiB: 100, fillEndMiB: 120, peakVmRssMiB: 130 });
   });
 
   let child: ReturnType<typeof spawn> | undefined;

@@ -129,6 +129,13 @@ const rssMetrics: Record<string, Getter> = {
   messagesSent: (r) => r.messages,
 };
 
+/** Workload 4's fill: RSS as the backlog grows from what the earlier phases left to `backlogMiB`. */
+const fillRssMetrics: Record<string, Getter> = {
+  fillStartMiB: (_r, s) => s.rss?.fillStartMiB,
+  fillEndMiB: (_r, s) => s.rss?.fillEndMiB,
+  messagesWritten: (r) => r.toppedUp,
+};
+
 function withFraction(c: Cell, key: string, value: unknown, limit: number | undefined): Cell {
   if (!c.available) return c;
   const f = ratio(num(value), limit);
@@ -218,11 +225,14 @@ function workloads(run: BenchRun): WorkloadReport[] {
   };
   const rss = pair(run, "ASYNC_FLUSH", "async", rssMetrics, "peakVmRssMiB");
   const rssRatio = ratio(num(rss.stratus.peakVmRssMiB), num(rss.apache?.peakVmRssMiB));
+  const filled = (system: SystemName) =>
+    sessionsFor(run, system, "ASYNC_FLUSH").filter((s) => s.rss?.fillEndMiB !== undefined);
+  const fillCell = (system: SystemName) => cell(filled(system), "catchup", fillRssMetrics, "fillEndMiB");
   const w6: WorkloadReport = {
     id: 6,
     name: "broker resident memory under load",
-    stratus: rss.stratus,
-    ...(rss.apache === undefined ? {} : { apache: rss.apache }),
+    stratus: { ...rss.stratus, backlogFill: fillCell("stratus") },
+    ...(rss.apache === undefined ? {} : { apache: { ...rss.apache, backlogFill: fillCell("apache") } }),
     ...(rssRatio === undefined ? {} : { rssRatio }),
   };
   return [w1, w2, p99 === undefined ? w3 : { ...w3, p99Ratio: p99 }, w4, w5, w6];

@@ -1,7 +1,12 @@
 /**
  * The bench itself: machine limits, then `rounds` rounds in which each system (order alternating by
- * round) runs an ASYNC_FLUSH session (workloads 1, 3, 4, with RSS sampled for 6) and a SYNC_FLUSH session
- * (workload 2); then workload 5 when tiering exists, and optionally a profiled workload-1 run of Stratus.
+ * round) runs an ASYNC_FLUSH session (workloads 1 and 3, with RSS sampled for 6), a SYNC_FLUSH session
+ * (workload 2) and a backlog session (workload 4); then workload 5 when tiering exists, and optionally a
+ * profiled run of Stratus.
+ *
+ * Workload 4's backlog (2 GiB by default) is written once per system: each system keeps one data directory
+ * across the rounds, the first round's session fills it (set-up, not measured; RSS is sampled while it
+ * grows), and every round restarts the system on it and reads it from offset 0 with a new consumer group.
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -70,15 +75,29 @@ function settingsFor(o: BenchOptions, flushDiskType: FlushDiskType): DurabilityS
   };
 }
 
-/** The ASYNC_FLUSH session's phases: workloads 1 and 6 (one send phase), 3 and 4, those selected. */
+/** The ASYNC_FLUSH session's phases: workloads 1 and 6 (one send phase) and 3, those selected. */
 function asyncPhases(o: BenchOptions): string[] {
   const latencyWarm = Math.min(2, o.warmS);
   const on = (n: number) => o.workloads.includes(n);
   return [
     ...(on(1) || on(6) ? [`send:async:${o.warmS}:${o.sendS}`] : []),
     ...(on(3) ? [`latency:${o.latencyRate}:${latencyWarm}:${o.latencyS}`] : []),
-    ...(on(4) ? [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`] : []),
   ];
+}
+
+/** Workload 4's topic: the same in every round, so the backlog written in round 1 is read in each. */
+export const BACKLOG_TOPIC = "bench_backlog";
+
+/** Each system's workload-4 data directory, kept across rounds (under the run's scratch directory). */
+type BacklogDirs = Readonly<Record<SystemName, string>>;
+
+function backlogDirs(o: BenchOptions, scratchDir: string): BacklogDirs {
+  const dir = (name: SystemName) => {
+    const d = path.join(scratchDir, `backlog-${name}`);
+    if (o.systems.includes(name)) fs.mkdirSync(d, { recursive: true });
+    return d;
+  };
+  return { stratus: dir("stratus"), apache: dir("apache") };
 }
 
 function sessionTimeoutMs(o: BenchOptions): number {
@@ -252,14 +271,29 @@ function describeSettings(o: BenchOptions): Record<string, string | number> {
   };
 }
 
+/** Time the sessions spent filling workload 4's backlog: from the fill's start to the catch-up's. */
+function fillMs(sessions: readonly SessionRecord[]): number {
+  let ms = 0;
+  for (const s of sessions) {
+    const fill = s.windows["catchup-fill"]?.[0];
+    const read = s.windows.catchup?.[0];
+    if (fill !== undefined && read !== undefined && read > fill) ms += read - fill;
+  }
+  return ms;
+}
+
 type BaseSpec = Omit<SessionSpec, "round" | "system" | "settings" | "phases">;
 
-/** One round: the ASYNC_FLUSH sessions of every system, then the SYNC_FLUSH ones, in the round's order. */
+/**
+ * One round: the ASYNC_FLUSH sessions of every system, then the SYNC_FLUSH ones, then the backlog ones,
+ * each in the round's order.
+ */
 async function runRound(
   o: BenchOptions,
   round: number,
   base: BaseSpec,
   progress: ProgressReporter,
+  dirs: BacklogDirs,
 ): Promise<SessionRecord[]> {
   const out: SessionRecord[] = [];
   const phases = asyncPhases(o);
@@ -271,6 +305,13 @@ async function runRound(
     const settings = settingsFor(o, "SYNC_FLUSH");
     const phases = [`send:sync:${o.warmS}:${o.sendS}`];
     out.push(await runSession({ ...base, round, system, settings, phases }, progress));
+  }
+  for (const system of o.workloads.includes(4) ? roundOrder(o, round) : []) {
+    const settings = settingsFor(o, "ASYNC_FLUSH");
+    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}:${BACKLOG_TOPIC}`];
+    const label = `round ${round}/${o.rounds} · ${system} backlog`;
+    const startOptions = { dataDir: dirs[system], keepDataDir: true };
+    out.push(await runSession({ ...base, round, system, settings, phases, label, startOptions }, progress));
   }
   return out;
 }
@@ -297,12 +338,14 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
     const loadgenArgs = [`threads=${o.threads}`, `size=${o.bodyBytes}`, `queues=${o.queues}`];
     const base = { rounds: o.rounds, loadgenArgs, classpath, timeoutMs: sessionTimeoutMs(o), scratchDir };
     const sessions: SessionRecord[] = [];
+    const dirs = backlogDirs(o, scratchDir);
     let roundsRun = 0;
     for (let round = 1; round <= o.rounds; round++) {
       const roundStarted = Date.now();
-      sessions.push(...(await runRound(o, round, base, progress)));
+      sessions.push(...(await runRound(o, round, base, progress, dirs)));
       roundsRun = round;
-      const roundMs = Date.now() - roundStarted;
+      // the backlog is filled once, in round 1: later rounds skip that time
+      const roundMs = Date.now() - roundStarted - fillMs(sessions.filter((s) => s.round === round));
       const tailMs =
         (tieringStatus().available ? TIERED_RESERVE_MS : TAIL_RESERVE_MS) +
         (o.profile ? PROFILE_RESERVE_MS : 0);

@@ -28,7 +28,13 @@ export interface RssSummary {
   /** VmRSS at the start and at the end of the first measured send phase (is memory flat as messages grow?). */
   readonly sendStartMiB: number | undefined;
   readonly sendEndMiB: number | undefined;
+  /** VmRSS at the start and at the end of workload 4's backlog fill (millions of messages written). */
+  readonly fillStartMiB?: number;
+  readonly fillEndMiB?: number;
 }
+
+/** The load generator's phase while it writes workload 4's backlog (CatchupPhase.topUp). */
+export const FILL_PHASE = "catchup-fill";
 
 export interface SessionRecord {
   readonly round: number;
@@ -48,6 +54,9 @@ export function summarizeRss(samples: readonly RssSample[], sendPhase: string): 
   if (samples.length === 0) return undefined;
   const mib = (kib: number) => kib / KIB_PER_MIB;
   const send = samples.filter((s) => s.phase === sendPhase && s.state === "measure");
+  const fill = samples.filter((s) => s.phase === FILL_PHASE);
+  const first = fill[0];
+  const last = fill.at(-1);
   return {
     samples: samples.length,
     peakVmRssMiB: mib(Math.max(...samples.map((s) => s.vmRssKiB))),
@@ -55,6 +64,9 @@ export function summarizeRss(samples: readonly RssSample[], sendPhase: string): 
     peakRssFileMiB: mib(Math.max(...samples.map((s) => s.rssFileKiB))),
     sendStartMiB: send[0] === undefined ? undefined : mib(send[0].vmRssKiB),
     sendEndMiB: send.at(-1) === undefined ? undefined : mib(send.at(-1)?.vmRssKiB ?? 0),
+    ...(first === undefined || last === undefined
+      ? {}
+      : { fillStartMiB: mib(first.vmRssKiB), fillEndMiB: mib(last.vmRssKiB) }),
   };
 }
 

@@ -112,10 +112,13 @@ export async function startSystem(
     version: APACHE_BENCH_VERSION,
     mappedFileSizeCommitLog: settings.mappedFileSizeCommitLog,
     brokerConfig: brokerConfEntries(settings),
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.keepDataDir === undefined ? {} : { keepDataDir: options.keepDataDir }),
   });
   const brokerPid = findPidByCmdline(["org.apache.rocketmq.broker.BrokerStartup", cluster.dataDir]);
   const stop = async () => {
-    killApache(cluster);
+    // a kept store is reused by the next start: shut down cleanly so that start is not a crash recovery
+    if (!options.keepDataDir) killApache(cluster);
     await cluster.stop();
   };
   return { name, cluster, brokerPid, stop };

@@ -13,8 +13,9 @@ import java.util.Map;
  *       phases, in order, against one broker:
  *         send:LABEL:WARM_S:MEASURE_S       max-rate sync send to topic bench_send_ID
  *         latency:RATE:WARM_S:MEASURE_S     fixed-rate send, end-to-end latency via a push consumer
- *         catchup:PER_QUEUE:TIMEOUT_S       read the first PER_QUEUE messages of each bench_send_ID queue
- *         fill:PER_QUEUE                    only top bench_send_ID up to PER_QUEUE messages per queue
+ *         catchup:PER_QUEUE:TIMEOUT_S[:TOPIC]  read the first PER_QUEUE messages of each queue of TOPIC
+ *                                           (default bench_send_ID), topping it up first when short
+ *         fill:PER_QUEUE[:TOPIC]            only top TOPIC (default bench_send_ID) up to PER_QUEUE per queue
  *
  * Every line on stdout is one JSON object: {"event":"phase"|"progress"|"result"|"error"|"done", ...}.
  * Exit code 0 when every phase ran, 1 on a failure, 2 on bad usage.
@@ -93,14 +94,16 @@ public final class LoadGen {
                     Double.parseDouble(p[2]), Double.parseDouble(p[3]));
                 break;
             case "catchup":
-                expect(p, 3);
+                expect(p, 3, 4);
                 label = "catchup";
-                r = CatchupPhase.run(ctx, sendTopic, Long.parseLong(p[1]), Double.parseDouble(p[2]));
+                r = CatchupPhase.run(ctx, topicOr(p, 3, sendTopic), Long.parseLong(p[1]),
+                    Double.parseDouble(p[2]));
                 break;
             case "fill":
-                expect(p, 2);
+                expect(p, 2, 3);
                 label = "fill";
-                r = Out.obj("toppedUp", CatchupPhase.topUp(ctx, ctx.queuesOf(sendTopic), Long.parseLong(p[1])));
+                r = Out.obj("toppedUp",
+                    CatchupPhase.topUp(ctx, ctx.queuesOf(topicOr(p, 2, sendTopic)), Long.parseLong(p[1])));
                 break;
             default:
                 throw new IllegalArgumentException("unknown phase " + p[0]);
@@ -111,8 +114,18 @@ public final class LoadGen {
     }
 
     private static void expect(String[] p, int n) {
-        if (p.length != n) {
-            throw new IllegalArgumentException("phase " + String.join(":", p) + " needs " + (n - 1) + " fields");
+        expect(p, n, n);
+    }
+
+    private static void expect(String[] p, int min, int max) {
+        if (p.length < min || p.length > max) {
+            String fields = min == max ? String.valueOf(min - 1) : (min - 1) + " or " + (max - 1);
+            throw new IllegalArgumentException("phase " + String.join(":", p) + " needs " + fields + " fields");
         }
+    }
+
+    /** The phase's optional topic field at `index`, else `fallback`. */
+    private static String topicOr(String[] p, int index, String fallback) {
+        return p.length > index && !p[index].isEmpty() ? p[index] : fallback;
     }
 }
