@@ -3,7 +3,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { isStratusError } from "../../lib/common/errors.js";
-import { decodeCheckpoint, encodeCheckpoint } from "../../lib/store/checkpoint.js";
+import { decodeCheckpoint, encodeCheckpoint, type StoreCheckpointData } from "../../lib/store/checkpoint.js";
 import {
   decodeConsumeQueueUnit,
   encodeConsumeQueueUnit,
@@ -71,6 +71,31 @@ describe("ConsumeQueue unit golden fixture", () => {
       fc.property(long, fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), long, (o, s, t) => {
         const u = { commitLogOffset: o, size: s, tagsCode: t };
         expect(decodeConsumeQueueUnit(encodeConsumeQueueUnit(u))).toEqual(u);
+      }),
+    );
+  });
+
+  it("decodes random bytes at any position exactly when the unit fits and its longs are safe, else STORE_CORRUPT (property)", () => {
+    const pos = fc.oneof(fc.integer({ min: -4, max: 64 }), fc.double({ noNaN: false }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), pos, (bytes, at) => {
+        const buf = Buffer.from(bytes);
+        const fits = Number.isInteger(at) && at >= 0 && at + 20 <= buf.length;
+        const safe = (o: number) => {
+          const v = buf.readBigInt64BE(at + o);
+          return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER);
+        };
+        const e = errorOf(() => decodeConsumeQueueUnit(buf, at));
+        if (fits && safe(0) && safe(12)) {
+          expect(e).toBeUndefined();
+          expect(decodeConsumeQueueUnit(buf, at)).toEqual({
+            commitLogOffset: Number(buf.readBigInt64BE(at)),
+            size: buf.readInt32BE(at + 8),
+            tagsCode: Number(buf.readBigInt64BE(at + 12)),
+          });
+        } else {
+          expect(isStratusError(e, "STORE_CORRUPT"), String(e)).toBe(true);
+        }
       }),
     );
   });
@@ -191,5 +216,54 @@ describe("checkpoint golden fixture", () => {
     expect(decodeCheckpoint(readGolden("store/checkpoint.hex"))).toEqual(cp);
     expect(decodeCheckpoint(Buffer.alloc(10)).physicMsgTimestamp).toBe(0);
     expect(decodeCheckpoint(Buffer.alloc(40, 0x7f)).physicMsgTimestamp).toBe(0);
+  });
+
+  const fields = [
+    "physicMsgTimestamp",
+    "logicsMsgTimestamp",
+    "indexMsgTimestamp",
+    "masterFlushedOffset",
+    "confirmPhyOffset",
+  ] as const;
+
+  it("round-trips any checkpoint of safe longs (property)", () => {
+    const long = fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER });
+    fc.assert(
+      fc.property(fc.tuple(long, long, long, long, long), (longs) => {
+        const c = Object.fromEntries(fields.map((f, i) => [f, longs[i]])) as unknown as StoreCheckpointData;
+        expect(decodeCheckpoint(encodeCheckpoint(c))).toEqual(c);
+      }),
+    );
+  });
+
+  it("never throws on random bytes: reads the five longs, or zeros when the page is short or one is beyond 2^53 (property)", () => {
+    const arbPage = fc.oneof(
+      fc.uint8Array({ maxLength: 80 }),
+      // Mostly safe longs, so that pages which decode are common too.
+      fc
+        .array(
+          fc.oneof(
+            { weight: 6, arbitrary: fc.bigInt({ min: -(2n ** 53n) + 1n, max: 2n ** 53n - 1n }) },
+            { weight: 1, arbitrary: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }) },
+          ),
+          { minLength: 5, maxLength: 5 },
+        )
+        .map((vs) => {
+          const b = Buffer.alloc(40);
+          for (const [i, v] of vs.entries()) b.writeBigInt64BE(v, i * 8);
+          return new Uint8Array(b);
+        }),
+    );
+    fc.assert(
+      fc.property(arbPage, (bytes) => {
+        const buf = Buffer.from(bytes);
+        const longs = buf.length < 40 ? [] : fields.map((_, i) => buf.readBigInt64BE(i * 8));
+        const safe =
+          longs.length === 5 &&
+          longs.every((v) => v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER));
+        const expected = Object.fromEntries(fields.map((f, i) => [f, safe ? Number(longs[i]) : 0]));
+        expect(decodeCheckpoint(buf)).toEqual(expected);
+      }),
+    );
   });
 });
