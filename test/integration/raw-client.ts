@@ -4,6 +4,7 @@ import { decodeMessageRecords, type MessageExt } from "../../lib/protocol/messag
 import { createRequest, type RemotingCommand } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import type { RemotingClient } from "../../lib/remoting/client.js";
+import type { RequestHandler } from "../../lib/remoting/connection.js";
 
 export async function sendV2(
   client: RemotingClient,
@@ -90,4 +91,82 @@ export function createTopicRequest(topic: string, perm = 6, queues = 4): Remotin
     topicSysFlag: "0",
     order: "false",
   });
+}
+
+/** HEART_BEAT from one consumer client (`clientId`) of `group`, push-style (CLUSTERING), subscribed to `topic`. */
+export function consumerHeartbeatRequest(
+  clientId: string,
+  group: string,
+  topic: string,
+  expression = "*",
+  subVersion = Date.now(),
+): RemotingCommand {
+  const heartbeat = {
+    clientID: clientId,
+    consumerDataSet: [
+      {
+        groupName: group,
+        consumeType: "CONSUME_PASSIVELY",
+        messageModel: "CLUSTERING",
+        consumeFromWhere: "CONSUME_FROM_LAST_OFFSET",
+        unitMode: false,
+        subscriptionDataSet: [
+          {
+            classFilterMode: false,
+            codeSet: [],
+            expressionType: "TAG",
+            subString: expression,
+            subVersion,
+            tagsSet: expression === "*" ? [] : expression.split("||").map((t) => t.trim()),
+            topic,
+          },
+        ],
+      },
+    ],
+    producerDataSet: [],
+  };
+  return createRequest(RequestCode.HEART_BEAT, {}, Buffer.from(JSON.stringify(heartbeat)));
+}
+
+/** UNREGISTER_CLIENT as a consumer sends it at shutdown (once per group). */
+export function unregisterConsumerRequest(clientId: string, group: string): RemotingCommand {
+  return createRequest(RequestCode.UNREGISTER_CLIENT, { clientID: clientId, consumerGroup: group });
+}
+
+/**
+ * Records the requests a server sends over a client's connections (NOTIFY_CONSUMER_IDS_CHANGED, ...): pass
+ * `handler` to `new RemotingClient({ handler })`. Nothing is answered (they are oneway).
+ */
+export class ServerRequests {
+  readonly received: RemotingCommand[] = [];
+  private waiters: Array<() => void> = [];
+
+  readonly handler: RequestHandler = (request) => {
+    this.received.push(request);
+    for (const wake of this.waiters.splice(0)) wake();
+    return undefined;
+  };
+
+  /** How many requests with `code` arrived so far. */
+  count(code: number): number {
+    return this.received.filter((r) => r.code === code).length;
+  }
+
+  /** The request with `code` after the first `seen` of them; rejects if it does not come within `timeoutMs`. */
+  async next(code: number, seen: number, timeoutMs = 5000): Promise<RemotingCommand> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.filter((r) => r.code === code)[seen];
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no request ${code} #${seen + 1} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
 }
