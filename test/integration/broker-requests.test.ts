@@ -1,8 +1,10 @@
 /** The broker's request handling over real sockets, against a `stratus dev` process. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PermName } from "../../lib/protocol/perm-name.js";
 import { createRequest } from "../../lib/protocol/remoting-command.js";
 import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
+import { decodeTopicRouteData } from "../../lib/protocol/route-data.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
 import { createTopicRequest, pull, sendV2 } from "./raw-client.js";
 import { removeDir, type StratusDev, startStratusDev } from "./stratus-process.js";
@@ -67,6 +69,17 @@ describe("broker requests", () => {
     );
     const r = await pull(client, dev.brokerAddr, "g1", "WriteOnly", 0, 0);
     expect(r.response.code).toBe(ResponseCode.NO_PERMISSION);
+    // a read-only topic's route on the NameServer (what producers choose queues from) has no write bit
+    expect((await client.invoke(dev.brokerAddr, createTopicRequest("ReadOnly", 4))).code).toBe(
+      ResponseCode.SUCCESS,
+    );
+    const route = await client.invoke(
+      dev.namesrvAddr,
+      createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: "ReadOnly" }),
+    );
+    expect(route.code, route.remark).toBe(ResponseCode.SUCCESS);
+    const perms = decodeTopicRouteData(route.body ?? Buffer.alloc(0)).queueDatas.map((q) => q.perm);
+    expect(perms).toEqual([PermName.PERM_READ]);
   });
 
   it("wakes a long-polled pull when a message arrives", async () => {
