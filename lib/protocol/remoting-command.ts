@@ -41,6 +41,27 @@ export function bodyLength(cmd: RemotingCommand): number {
   return n;
 }
 
+/**
+ * The pieces with every run of back-to-back views of one memory block merged into a single view (no
+ * bytes copied): records read together lie side by side in their block, and each piece costs the socket
+ * one entry of its vectored write.
+ */
+export function coalesceParts(parts: readonly Buffer[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Buffer | undefined;
+  for (const part of parts) {
+    if (part.length === 0) continue;
+    if (run !== undefined && run.buffer === part.buffer && run.byteOffset + run.length === part.byteOffset) {
+      run = Buffer.from(run.buffer, run.byteOffset, run.length + part.length);
+      continue;
+    }
+    if (run !== undefined) out.push(run);
+    run = part;
+  }
+  if (run !== undefined) out.push(run);
+  return out;
+}
+
 /** The body as one buffer (pieces joined); for code that must hold it whole, never on the hot path. */
 export function bodyBytes(cmd: RemotingCommand): Buffer | undefined {
   return cmd.bodyParts === undefined ? cmd.body : Buffer.concat(cmd.bodyParts);

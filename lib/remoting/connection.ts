@@ -16,6 +16,7 @@ import {
 import { encodeFrame, encodeFrameHead, FrameDecoder } from "../protocol/frame.js";
 import {
   bodyLength,
+  coalesceParts,
   createResponse,
   isOneway,
   isResponse,
@@ -140,7 +141,7 @@ export class Connection {
     if (parts !== undefined && bodyLength(command) > COPY_BODY_MAX_BYTES) {
       // one corked tick: the head and every piece leave in a single writev, none of them copied
       this.write(encodeFrameHead(command));
-      for (const part of parts) this.write(part);
+      for (const part of coalesceParts(parts)) this.write(part);
     } else if (body && body.length > COPY_BODY_MAX_BYTES) {
       const head = encodeFrameHead(command);
       this.write(head);
