@@ -121,6 +121,14 @@ describe("broker client requests", () => {
     return admin.invoke(dev.brokerAddr, createRequest(RequestCode.PULL_MESSAGE, ext));
   }
 
+  /** UPDATE_BROKER_CONFIG with one `key=value` line. */
+  function updateBrokerConfig(line: string): Promise<RemotingCommand> {
+    return admin.invoke(
+      dev.brokerAddr,
+      createRequest(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from(`${line}\n`)),
+    );
+  }
+
   async function sendN(topic: string, n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const r = await sendV2(admin, dev.brokerAddr, topic, 0, Buffer.from(`m${i}`));
@@ -299,11 +307,7 @@ describe("broker client requests", () => {
     });
     expect(created.code, created.remark).toBe(ResponseCode.SUCCESS);
     await createTopic("PlainTopic");
-    const setPerm = (perm: number) =>
-      admin.invoke(
-        dev.brokerAddr,
-        createRequest(RequestCode.UPDATE_BROKER_CONFIG, {}, Buffer.from(`brokerPermission=${perm}\n`)),
-      );
+    const setPerm = (perm: number) => updateBrokerConfig(`brokerPermission=${perm}`);
     expect((await setPerm(4)).code).toBe(ResponseCode.SUCCESS);
     try {
       // the broker re-registers with the read-only perm ANDed into its topics' route perms
@@ -312,7 +316,9 @@ describe("broker client requests", () => {
       const before = await queueOffset(RequestCode.GET_MAX_OFFSET, "OrderTopic", 0);
       const refused = await sendV2(admin, dev.brokerAddr, "OrderTopic", 0, Buffer.from("o"));
       expect(refused.code).toBe(ResponseCode.NO_PERMISSION);
-      expect(refused.remark).toContain("sending message is forbidden");
+      // Apache names the broker by its brokerIP1 (the host of its address), not its brokerName
+      const brokerIP1 = dev.brokerAddr.slice(0, dev.brokerAddr.lastIndexOf(":"));
+      expect(refused.remark).toBe(`the broker[${brokerIP1}] sending message is forbidden`);
       expect(await queueOffset(RequestCode.GET_MAX_OFFSET, "OrderTopic", 0)).toBe(before);
       // an ordinary topic on the same read-only broker still takes the send (Apache checks order topics only)
       expect((await sendV2(admin, dev.brokerAddr, "PlainTopic", 0, Buffer.from("p"))).code).toBe(
@@ -320,6 +326,26 @@ describe("broker client requests", () => {
       );
     } finally {
       expect((await setPerm(6)).code).toBe(ResponseCode.SUCCESS);
+    }
+  });
+
+  it("refuses a transaction half message with NO_PERMISSION when rejectTransactionMessage is on, storing nothing", async () => {
+    await createTopic("TxRejected");
+    const halfTopic = "RMQ_SYS_TRANS_HALF_TOPIC";
+    expect((await updateBrokerConfig("rejectTransactionMessage=true")).code).toBe(ResponseCode.SUCCESS);
+    try {
+      const halfBefore = await queueOffset(RequestCode.GET_MAX_OFFSET, halfTopic, 0);
+      const refused = await sendV2(admin, dev.brokerAddr, "TxRejected", 0, Buffer.from("tx"), {
+        TRAN_MSG: "true",
+        PGROUP: "tx-producer",
+      });
+      expect(refused.code).toBe(ResponseCode.NO_PERMISSION);
+      const brokerIP1 = dev.brokerAddr.slice(0, dev.brokerAddr.lastIndexOf(":"));
+      expect(refused.remark).toBe(`the broker[${brokerIP1}] sending transaction message is forbidden`);
+      expect(await queueOffset(RequestCode.GET_MAX_OFFSET, "TxRejected", 0)).toBe(0);
+      expect(await queueOffset(RequestCode.GET_MAX_OFFSET, halfTopic, 0)).toBe(halfBefore);
+    } finally {
+      expect((await updateBrokerConfig("rejectTransactionMessage=false")).code).toBe(ResponseCode.SUCCESS);
     }
   });
 });

@@ -86,7 +86,7 @@ export class SendMessageProcessor {
       if (this.ctx.config.rejectTransactionMessage) {
         return reply(
           ResponseCode.NO_PERMISSION,
-          `the broker[${this.ctx.config.brokerName}] sending transaction message is forbidden`,
+          `the broker[${this.ctx.config.brokerIP1}] sending transaction message is forbidden`,
         );
       }
       const half = await this.tx.prepare(msg, props);
@@ -144,7 +144,7 @@ export class SendMessageProcessor {
     if (!isWriteable(ctx.config.brokerPermission) && topicConfig.order) {
       return reply(
         ResponseCode.NO_PERMISSION,
-        `the broker[${ctx.config.brokerName}] sending message is forbidden`,
+        `the broker[${ctx.config.brokerIP1}] sending message is forbidden`,
       );
     }
     const queueNums = Math.max(topicConfig.writeQueueNums, topicConfig.readQueueNums);
