@@ -128,47 +128,56 @@ function roundOrder(o: BenchOptions, round: number): SystemName[] {
   return round % 2 === 1 ? [...o.systems] : [...o.systems].reverse();
 }
 
+/**
+ * Workload 5. Its backlog is workload 4's Stratus store when that ran (Stratus tiers to its embedded object
+ * store by default, and SIGTERM uploads the rest), so the 2 GiB is written once for both; otherwise a fill
+ * session writes it with TIERED_BROKER_CONF. Then the local CommitLog is deleted and every byte of the
+ * catch-up comes from the object store.
+ */
 async function runTiered(
   o: BenchOptions,
   base: Omit<SessionSpec, "system" | "settings" | "phases">,
   progress: ProgressReporter,
   profileDir: string | undefined,
+  backlogDir: string | undefined,
 ): Promise<TieredRecord> {
   const status = tieringStatus();
   if (!status.available) return { available: false, reason: status.reason, session: undefined };
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-tiered-"));
+  const reuse = backlogDir !== undefined && fs.existsSync(path.join(backlogDir, "data", "broker"));
+  const dataDir = reuse ? backlogDir : fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-tiered-"));
   const startOptions = { stratusExtraConf: TIERED_BROKER_CONF, dataDir, keepDataDir: true };
   const settings = settingsFor(o, "ASYNC_FLUSH");
+  const label = "workload 5 (tiered)";
+  const spec = { ...base, label, system: "stratus" as const, settings, startOptions };
   try {
-    const label = "workload 5 (tiered)";
-    // Both sessions must name the same topic: the second reads what the first wrote.
-    const runId = `tiered${Date.now() % 100_000}`;
-    const fillPhases = [`fill:${backlogPerQueue(o)}`];
-    const fill = await runSession(
-      { ...base, label, runId, system: "stratus", settings, phases: fillPhases, startOptions },
-      progress,
-    );
-    if (fill.startupMs === undefined) {
-      return { available: false, reason: refusedTieringReason(fill.error ?? ""), session: undefined };
+    if (reuse) progress.log(`${label}: reading workload 4's backlog, already in the object store`);
+    else {
+      const fill = await runSession(
+        { ...spec, phases: [`fill:${backlogPerQueue(o)}:${BACKLOG_TOPIC}`] },
+        progress,
+      );
+      if (fill.startupMs === undefined) {
+        return { available: false, reason: refusedTieringReason(fill.error ?? ""), session: undefined };
+      }
+      if (fill.error !== undefined) return { available: true, reason: undefined, session: fill };
     }
-    if (fill.error !== undefined) return { available: true, reason: undefined, session: fill };
     // The lost-disk case: everything the catch-up reads must come from the object store.
     fs.rmSync(path.join(dataDir, "data", "broker"), { recursive: true, force: true });
-    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}`];
+    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}:${BACKLOG_TOPIC}`];
     const catchupStart =
       profileDir === undefined
         ? startOptions
         : { ...startOptions, stratusNodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] };
-    const session = await runSession(
-      { ...base, label, runId, system: "stratus", settings, phases, startOptions: catchupStart },
-      progress,
-    );
+    const session = await runSession({ ...spec, phases, startOptions: catchupStart }, progress);
+    if (session.startupMs === undefined) {
+      return { available: false, reason: refusedTieringReason(session.error ?? ""), session: undefined };
+    }
     if (session.error !== undefined) return { available: true, reason: undefined, session };
     progress.log(`${label}: the same catch-up by a raw Node puller (the broker's ceiling)`);
-    const raw = await rawTieredCatchup(o, settings, startOptions, `bench_send_${runId}`);
+    const raw = await rawTieredCatchup(o, settings, startOptions, BACKLOG_TOPIC);
     return { available: true, reason: undefined, session, raw };
   } finally {
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!reuse) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -361,7 +370,13 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
       ? fs.mkdtempSync(path.join(os.tmpdir(), "stratus-bench-prof-"))
       : undefined;
     const tiered: TieredRecord = o.workloads.includes(5)
-      ? await runTiered(o, { ...base, round: 1 }, progress, w5ProfileDir)
+      ? await runTiered(
+          o,
+          { ...base, round: 1 },
+          progress,
+          w5ProfileDir,
+          o.workloads.includes(4) && o.systems.includes("stratus") ? dirs.stratus : undefined,
+        )
       : { available: false, reason: "not selected (--workloads)", session: undefined };
     if (!tiered.available) progress.log(`workload 5: not available: ${tiered.reason}`);
     const profile =
