@@ -37,6 +37,44 @@ function errnoOf(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
 }
 
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+/** Ranges up to this size are read without an fstat first (a tier block is 1 MiB); larger ones are sized. */
+const UNSTATTED_RANGE_MAX_BYTES = 16 * 1024 * 1024;
+
+/** The object, or `range` of it clamped to its size, which fstat gives before anything is allocated. */
+async function readSized(fh: FileHandle, key: string, range: ByteRange | undefined): Promise<Buffer> {
+  const size = (await fh.stat()).size;
+  const start = Math.min(range?.start ?? 0, size);
+  const end = Math.min(range?.end ?? size, size);
+  checkReadSize(key, end - start);
+  const out = Buffer.allocUnsafe(end - start);
+  let done = 0;
+  while (done < out.length) {
+    const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
+    if (bytesRead === 0) throw new StratusError("STORE_IO", `object ${key} shrank while being read`);
+    done += bytesRead;
+  }
+  return out;
+}
+
+/**
+ * A bounded range without an fstat (objects are immutable once renamed into place): reads until the range
+ * is full or the file ends, and returns what lies inside the object, as S3 clamps a range to the object.
+ */
+async function readRange(fh: FileHandle, key: string, range: ByteRange): Promise<Buffer> {
+  const length = Math.max(0, range.end - range.start);
+  checkReadSize(key, length);
+  const out = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await fh.read(out, done, length - done, range.start + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done === length ? out : out.subarray(0, done);
+}
+
 export class FileObjectStore implements ObjectStore {
   private readonly objectsDir: string;
   private readonly tmpDir: string;
@@ -98,18 +136,9 @@ export class FileObjectStore implements ObjectStore {
         throw e;
       }
       try {
-        const size = (await fh.stat()).size;
-        const start = Math.min(range?.start ?? 0, size);
-        const end = Math.min(range?.end ?? size, size);
-        checkReadSize(key, end - start);
-        const out = Buffer.allocUnsafe(end - start);
-        let done = 0;
-        while (done < out.length) {
-          const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
-          if (bytesRead === 0) throw new StratusError("STORE_IO", `object ${key} shrank while being read`);
-          done += bytesRead;
-        }
-        return out;
+        return range !== undefined && range.end - range.start <= UNSTATTED_RANGE_MAX_BYTES
+          ? await readRange(fh, key, range)
+          : await readSized(fh, key, range);
       } finally {
         await fh.close();
       }
