@@ -43,7 +43,7 @@ export class ConsumerManager {
     return [...this.groups.keys()];
   }
 
-  /** Register or refresh one client of a group; notifies the group when membership or subscriptions changed. */
+  /** Register or refresh one client of a group; notifies the group when its members or subscribed topics changed. */
   registerConsumer(data: ConsumerData, channel: Omit<ClientChannelInfo, "lastUpdateTimestamp">): void {
     const now = this.clock.nowMs();
     let info = this.groups.get(data.groupName);
@@ -78,9 +78,10 @@ export class ConsumerManager {
       if (!old) {
         info.subscriptionTable.set(sub.topic, sub);
         changed = true;
-      } else if (sub.subVersion > old.subVersion || sub.subString !== old.subString) {
+      } else if (sub.subVersion > old.subVersion) {
+        // a newer subscription replaces the old one without a rebalance; an older one (a member still on a
+        // previous expression) is ignored, so mixed members cannot flip it back and forth (Apache's rule)
         info.subscriptionTable.set(sub.topic, sub);
-        if (sub.subString !== old.subString) changed = true;
       }
     }
     for (const topic of [...info.subscriptionTable.keys()]) {
