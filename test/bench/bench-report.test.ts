@@ -56,7 +56,8 @@ function backlogSession(system: SystemName, round: number, rate: number): Sessio
   };
   const s = session(system, round, "ASYNC_FLUSH", { catchup });
   if (round !== 1 || s.rss === undefined) return s;
-  return { ...s, rss: { ...s.rss, fillStartMiB: system === "stratus" ? 150 : 420, fillEndMiB: 160 } };
+  const fillStartMiB = system === "stratus" ? 150 : 420;
+  return { ...s, rss: { ...s.rss, fillStartMiB, fillQuartersMiB: [155, 158, 159], fillEndMiB: 160 } };
 }
 
 const send = (msgsPerSec: number) => ({
@@ -186,7 +187,7 @@ describe("bench report", () => {
     expect(md).toContain("not available: tiering not implemented");
     expect(md).toContain("a 2,048 MiB backlog (the issue's 2 GiB), written once per system");
     expect(md).toMatch(
-      /backlog fill, MiB \(messages written\) \| 150 → 160 \(2,048\) \| 420 → 160 \(2,048\) \|/,
+      /backlog fill: start, ¼, ½, ¾, end, MiB \(messages written\) \| 150 → 155 → 158 → 159 → 160 \(2,048\) \| 420 → 155 → 158 → 159 → 160 \(2,048\) \|/,
     );
     const scaled = renderMarkdown(
       buildReport({ ...fakeRun(["stratus"], [300], []), options: { ...parseBenchArgs([]), backlogMiB: 64 } }),
@@ -303,6 +304,11 @@ describe("bench RSS and profile readers", () => {
       "async",
     );
     expect(fill).toMatchObject({ fillStartMiB: 100, fillEndMiB: 120, peakVmRssMiB: 130 });
+    const quarters = summarizeRss(
+      [10, 20, 30, 40, 50, 60, 70, 80, 90].map((mib) => s("catchup-fill", "measure", mib)),
+      "async",
+    );
+    expect(quarters?.fillQuartersMiB).toEqual([30, 50, 70]);
   });
 
   let child: ReturnType<typeof spawn> | undefined;

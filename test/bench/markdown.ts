@@ -92,7 +92,7 @@ function rows(w: WorkloadReport): string[][] {
           x(w.rssRatio),
         ),
         r("VmRSS start → end of workload 1, MiB", (c) => `${fmt(c.sendStartMiB)} → ${fmt(c.sendEndMiB)}`, ""),
-        r("VmRSS start → end of workload 4's backlog fill, MiB (messages written)", fillRss, ""),
+        r("VmRSS over workload 4's backlog fill: start, ¼, ½, ¾, end, MiB (messages written)", fillRss, ""),
       ];
   }
 }
@@ -108,7 +108,8 @@ function backlogNote(mib: number): string {
 function fillRss(c: Cell): string {
   const f = c.backlogFill as Cell | undefined;
   if (!f?.available) return "—";
-  return `${fmt(f.fillStartMiB)} → ${fmt(f.fillEndMiB)} (${fmt(f.messagesWritten)})`;
+  const points = [f.fillStartMiB, f.fillQ1MiB, f.fillQ2MiB, f.fillQ3MiB, f.fillEndMiB];
+  return `${points.map(fmt).join(" → ")} (${fmt(f.messagesWritten)})`;
 }
 
 function ratioOf(a: unknown, b: unknown): number | undefined {

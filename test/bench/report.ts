@@ -133,6 +133,9 @@ const rssMetrics: Record<string, Getter> = {
 const fillRssMetrics: Record<string, Getter> = {
   fillStartMiB: (_r, s) => s.rss?.fillStartMiB,
   fillEndMiB: (_r, s) => s.rss?.fillEndMiB,
+  fillQ1MiB: (_r, s) => s.rss?.fillQuartersMiB?.[0],
+  fillQ2MiB: (_r, s) => s.rss?.fillQuartersMiB?.[1],
+  fillQ3MiB: (_r, s) => s.rss?.fillQuartersMiB?.[2],
   messagesWritten: (r) => r.toppedUp,
 };
 

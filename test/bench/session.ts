@@ -31,6 +31,8 @@ export interface RssSummary {
   /** VmRSS at the start and at the end of workload 4's backlog fill (millions of messages written). */
   readonly fillStartMiB?: number;
   readonly fillEndMiB?: number;
+  /** VmRSS a quarter, half and three quarters of the way through the fill (by time): flat or still rising? */
+  readonly fillQuartersMiB?: readonly number[];
 }
 
 /** The load generator's phase while it writes workload 4's backlog (CatchupPhase.topUp). */
@@ -66,7 +68,13 @@ export function summarizeRss(samples: readonly RssSample[], sendPhase: string): 
     sendEndMiB: send.at(-1) === undefined ? undefined : mib(send.at(-1)?.vmRssKiB ?? 0),
     ...(first === undefined || last === undefined
       ? {}
-      : { fillStartMiB: mib(first.vmRssKiB), fillEndMiB: mib(last.vmRssKiB) }),
+      : {
+          fillStartMiB: mib(first.vmRssKiB),
+          fillEndMiB: mib(last.vmRssKiB),
+          fillQuartersMiB: [1, 2, 3].map((q) =>
+            mib(fill[Math.floor((q * (fill.length - 1)) / 4)]?.vmRssKiB ?? 0),
+          ),
+        }),
   };
 }
 
