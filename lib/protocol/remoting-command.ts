@@ -48,17 +48,24 @@ export function bodyLength(cmd: RemotingCommand): number {
  */
 export function coalesceParts(parts: readonly Buffer[]): Buffer[] {
   const out: Buffer[] = [];
-  let run: Buffer | undefined;
+  // the current run: its first piece and its length so far; a merged view is made once, when the run ends
+  let head: Buffer | undefined;
+  let length = 0;
+  const flush = () => {
+    if (head !== undefined)
+      out.push(length === head.length ? head : Buffer.from(head.buffer, head.byteOffset, length));
+  };
   for (const part of parts) {
     if (part.length === 0) continue;
-    if (run !== undefined && run.buffer === part.buffer && run.byteOffset + run.length === part.byteOffset) {
-      run = Buffer.from(run.buffer, run.byteOffset, run.length + part.length);
+    if (head !== undefined && head.buffer === part.buffer && head.byteOffset + length === part.byteOffset) {
+      length += part.length;
       continue;
     }
-    if (run !== undefined) out.push(run);
-    run = part;
+    flush();
+    head = part;
+    length = part.length;
   }
-  if (run !== undefined) out.push(run);
+  flush();
   return out;
 }
 
