@@ -42,6 +42,17 @@ type FileHandle = Awaited<ReturnType<typeof open>>;
 /** Ranges up to this size are read without an fstat first (a tier block is 1 MiB); larger ones are sized. */
 const UNSTATTED_RANGE_MAX_BYTES = 16 * 1024 * 1024;
 
+/** Reads from `position` into `out` until it is full or the file ends; returns the bytes read. */
+async function readFully(fh: FileHandle, out: Buffer, position: number): Promise<number> {
+  let done = 0;
+  while (done < out.length) {
+    const { bytesRead } = await fh.read(out, done, out.length - done, position + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return done;
+}
+
 /** The object, or `range` of it clamped to its size, which fstat gives before anything is allocated. */
 async function readSized(fh: FileHandle, key: string, range: ByteRange | undefined): Promise<Buffer> {
   const size = (await fh.stat()).size;
@@ -49,12 +60,8 @@ async function readSized(fh: FileHandle, key: string, range: ByteRange | undefin
   const end = Math.min(range?.end ?? size, size);
   checkReadSize(key, end - start);
   const out = Buffer.allocUnsafe(end - start);
-  let done = 0;
-  while (done < out.length) {
-    const { bytesRead } = await fh.read(out, done, out.length - done, start + done);
-    if (bytesRead === 0) throw new StratusError("STORE_IO", `object ${key} shrank while being read`);
-    done += bytesRead;
-  }
+  if ((await readFully(fh, out, start)) < out.length)
+    throw new StratusError("STORE_IO", `object ${key} shrank while being read`);
   return out;
 }
 
@@ -66,12 +73,7 @@ async function readRange(fh: FileHandle, key: string, range: ByteRange): Promise
   const length = Math.max(0, range.end - range.start);
   checkReadSize(key, length);
   const out = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(out, done, length - done, range.start + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
+  const done = await readFully(fh, out, range.start);
   return done === length ? out : out.subarray(0, done);
 }
 
