@@ -9,6 +9,7 @@ import {
   encodeBatchBody,
 } from "../../lib/protocol/message-batch.js";
 import { readGolden } from "../golden/message/golden-hex.js";
+import { errorOf } from "../support/error-of.js";
 
 const GOLDEN: BatchMessage[] = [
   {
@@ -19,15 +20,6 @@ const GOLDEN: BatchMessage[] = [
   { flag: 0x0a0b0c0d, body: Buffer.alloc(0), propertiesString: "" },
   { flag: 0x11121314, body: Buffer.from([0, 0xff, 0x7f]), propertiesString: "KEYS\u0001kx\u0002" },
 ];
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe("batch body golden fixture", () => {
   it("decodes message by message", () => {

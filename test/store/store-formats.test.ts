@@ -17,18 +17,10 @@ import {
   indexKeyHash,
 } from "../../lib/store/index/index-file-codec.js";
 import { readGolden } from "../golden/message/golden-hex.js";
+import { errorOf } from "../support/error-of.js";
 import { tempDir } from "./store-fixtures.js";
 
 const B = 0x0000018bcfe56800;
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe("ConsumeQueue unit golden fixture", () => {
   const units = [

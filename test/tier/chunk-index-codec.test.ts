@@ -12,6 +12,7 @@ import {
   QUEUE_COUNT_POS,
 } from "../../lib/tier/chunk-index-codec.js";
 import { readGolden } from "../golden/message/golden-hex.js";
+import { errorOf } from "../support/error-of.js";
 
 const START = 0x0000111213141516;
 
@@ -31,15 +32,6 @@ const golden: ChunkIndex = {
   ],
   keys: [{ hash: 0x7a7b7c7d, phy: START + 0x123, storeTimestamp: 0x0000018bcfe56800 }],
 };
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 /** Re-seals a mutated index with a valid CRC, so the checks behind the CRC are reached. */
 function resealed(buf: Buffer): Buffer {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { isStratusError } from "../../lib/common/errors.js";
 import type { TierChunk } from "../../lib/ports/records/tier-manifest.js";
 import { chunkDetails, type IndexedChunk, indexedChunkOf, TierIndex } from "../../lib/tier/tier-index.js";
+import { errorOf } from "../support/error-of.js";
 
 function chunk(start: number, end: number, queues: [string, number, number, number][]): IndexedChunk {
   return {
@@ -15,15 +16,6 @@ function chunk(start: number, end: number, queues: [string, number, number, numb
     maxStoreTimestamp: end,
     queues: queues.map(([topic, queueId, first, count]) => ({ topic, queueId, first, count })),
   };
-}
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe("TierIndex", () => {

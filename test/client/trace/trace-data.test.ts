@@ -12,6 +12,7 @@ import type { TraceEvent } from "../../../lib/client/trace/trace-event.js";
 import { isStratusError } from "../../../lib/common/errors.js";
 import { MAX_TRACE_BODY_BYTES } from "../../../lib/common/limits.js";
 import { readGolden } from "../../golden/message/golden-hex.js";
+import { errorOf } from "../../support/error-of.js";
 
 const MSG_ID = "7F000001000A18B4AAC2000000000001";
 const REQUEST_ID = "0A0B0C0D000A18B4AAC2000000000099";
@@ -128,15 +129,6 @@ const GOLDEN_MIXED: TraceEvent[] = [
     clientHost: undefined,
   },
 ];
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function body(...records: string[]): Buffer {
   return Buffer.from(records.map((r) => `${r}\u0002`).join(""));

@@ -10,6 +10,7 @@ import {
   type SubscriptionData,
 } from "../../../lib/protocol/body/heartbeat-data.js";
 import type { Json } from "../../../lib/protocol/body/json-body.js";
+import { errorOf } from "../../support/error-of.js";
 
 const text = fc.string({ unit: "binary", maxLength: 16 });
 
@@ -43,15 +44,6 @@ const arbHeartbeat: fc.Arbitrary<HeartbeatData> = fc.record({
 });
 
 const body = (v: unknown) => Buffer.from(JSON.stringify(v));
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function expectWellTypedSubscription(s: SubscriptionData): void {
   for (const v of [s.topic, s.subString, s.expressionType, ...s.tagsSet]) expect(typeof v).toBe("string");

@@ -8,6 +8,7 @@ import {
   type LockBatchRequestBody,
   MAX_LOCK_BATCH_QUEUES,
 } from "../../../lib/protocol/body/lock-batch-body.js";
+import { errorOf } from "../../support/error-of.js";
 
 const text = fc.string({ unit: "binary", maxLength: 16 });
 
@@ -25,15 +26,6 @@ const arbBody: fc.Arbitrary<LockBatchRequestBody> = fc.record({
 });
 
 const body = (v: unknown) => Buffer.from(JSON.stringify(v));
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 /** Decodes `buf`; a failure must be a StratusError, a success a well-typed request body. */
 function decodeOrStratusError(buf: Buffer): void {

@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { expect, it } from "vitest";
 import { isStratusError, type StratusError } from "../../../lib/common/errors.js";
 import { type ExtFields, extString } from "../../../lib/protocol/header/ext-fields.js";
+import { errorOf } from "../../support/error-of.js";
 
 export interface FieldSpec {
   /** The extFields key (one letter for SEND_MESSAGE_V2). */
@@ -119,15 +120,6 @@ export function arbValidHeader(fields: readonly FieldSpec[]): fc.Arbitrary<Valid
     }
     return { ext, header };
   });
-}
-
-function errorOf(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 /** The extFields key a HEADER_MALFORMED error names ("the custom field <queueId> is ..."). */
