@@ -19,7 +19,7 @@ import { type ProfileSummary, readProfileDir } from "./profile.js";
 import { ProgressReporter } from "./progress.js";
 import { type RawPullResult, rawCatchup } from "./raw-pull.js";
 import { readCpuS } from "./rss.js";
-import { runSession, type SessionRecord, type SessionSpec } from "./session.js";
+import { FILL_PHASE, runSession, type SessionRecord, type SessionSpec } from "./session.js";
 import {
   APACHE_BENCH_VERSION,
   type DurabilitySettings,
@@ -89,6 +89,16 @@ function asyncPhases(o: BenchOptions): string[] {
 
 /** Workload 4's topic: the same in every round, so the backlog written in round 1 is read in each. */
 export const BACKLOG_TOPIC = "bench_backlog";
+
+/** Workload 4's read of the backlog from offset 0 (workload 5 reads the same one from the object store). */
+function backlogCatchupPhase(o: BenchOptions): string {
+  return `catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}:${BACKLOG_TOPIC}`;
+}
+
+/** Whether workload 5 reads workload 4's Stratus backlog instead of writing its own. */
+function reusesBacklog(o: BenchOptions): boolean {
+  return o.workloads.includes(4) && o.systems.includes("stratus");
+}
 
 /** Each system's workload-4 data directory, kept across rounds (under the run's scratch directory). */
 type BacklogDirs = Readonly<Record<SystemName, string>>;
@@ -165,7 +175,7 @@ async function runTiered(
     }
     // The lost-disk case: everything the catch-up reads must come from the object store.
     fs.rmSync(path.join(dataDir, "data", "broker"), { recursive: true, force: true });
-    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}:${BACKLOG_TOPIC}`];
+    const phases = [backlogCatchupPhase(o)];
     const catchupStart =
       profileDir === undefined
         ? startOptions
@@ -285,16 +295,14 @@ function describeSettings(o: BenchOptions): Record<string, string | number> {
 /** Time kept after the rounds for workload 5 (less when it reads workload 4's backlog). */
 function tailReserveMs(o: BenchOptions): number {
   if (!o.workloads.includes(5) || !tieringStatus().available) return TAIL_RESERVE_MS;
-  return o.workloads.includes(4) && o.systems.includes("stratus")
-    ? TIERED_REUSE_RESERVE_MS
-    : TIERED_RESERVE_MS;
+  return reusesBacklog(o) ? TIERED_REUSE_RESERVE_MS : TIERED_RESERVE_MS;
 }
 
 /** Time the sessions spent filling workload 4's backlog: from the fill's start to the catch-up's. */
 function fillMs(sessions: readonly SessionRecord[]): number {
   let ms = 0;
   for (const s of sessions) {
-    const fill = s.windows["catchup-fill"]?.[0];
+    const fill = s.windows[FILL_PHASE]?.[0];
     const read = s.windows.catchup?.[0];
     if (fill !== undefined && read !== undefined && read > fill) ms += read - fill;
   }
@@ -327,7 +335,7 @@ async function runRound(
   }
   for (const system of o.workloads.includes(4) ? roundOrder(o, round) : []) {
     const settings = settingsFor(o, "ASYNC_FLUSH");
-    const phases = [`catchup:${backlogPerQueue(o)}:${o.catchupTimeoutS}:${BACKLOG_TOPIC}`];
+    const phases = [backlogCatchupPhase(o)];
     const label = `round ${round}/${o.rounds} · ${system} backlog`;
     const startOptions = { dataDir: dirs[system], keepDataDir: true };
     out.push(await runSession({ ...base, round, system, settings, phases, label, startOptions }, progress));
@@ -383,7 +391,7 @@ export async function runBench(o: BenchOptions, progress = new ProgressReporter(
           { ...base, round: 1 },
           progress,
           w5ProfileDir,
-          o.workloads.includes(4) && o.systems.includes("stratus") ? dirs.stratus : undefined,
+          reusesBacklog(o) ? dirs.stratus : undefined,
         )
       : { available: false, reason: "not selected (--workloads)", session: undefined };
     if (!tiered.available) progress.log(`workload 5: not available: ${tiered.reason}`);
