@@ -12,6 +12,7 @@
  * condition is checked against the manifest: our own earlier attempt whose answer was lost counts as done;
  * anything else means another process writes this broker's manifest, and the uploader stops (fenced).
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { crc32 } from "node:zlib";
 import type { Clock } from "../common/clock.js";
 import { isStratusError, StratusError } from "../common/errors.js";
@@ -263,7 +264,7 @@ export class TierUploader {
       delayLevels: config.delayLevels,
     });
     // sends and pulls run between the steps: a whole 8 MiB chunk at once held the event loop 100-200 ms
-    while (!cutter.step(CUT_RECORDS_PER_TURN)) await new Promise<void>((r) => setImmediate(r));
+    while (!cutter.step(CUT_RECORDS_PER_TURN)) await nextTurn();
     const cut = cutter.result();
     if (cut.length === 0) throw new StratusError("STORE_CORRUPT", `no whole CommitLog record at ${start}`);
     const indexBuf = encodeChunkIndex(cut.index);
