@@ -5,7 +5,6 @@
  * serves on 127.0.0.1:9876 / :10911 with its data in ./.stratus, and `npm start` runs it; a broker whose
  * namesrvAddr lists two NameServers ("a;b") registers with both.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -17,6 +16,7 @@ import { RequestCode } from "../../lib/protocol/request-code.js";
 import { ResponseCode } from "../../lib/protocol/response-code.js";
 import { decodeTopicRouteData, type TopicRouteData } from "../../lib/protocol/route-data.js";
 import { RemotingClient } from "../../lib/remoting/client.js";
+import { type ExitStatus, ManagedProcess } from "../support/managed-process.js";
 import { isPortFree } from "../support/ports.js";
 import { eventually } from "./cloud-cluster.js";
 import { createTopicRequest, pullAll, sendV2 } from "./raw-client.js";
@@ -28,82 +28,7 @@ const READY_MS = 30_000;
 /** A refused configuration must end the process well before this. */
 const PROMPT_EXIT_MS = 5000;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-/** A `stratus` child process, its stdout and stderr collected together. */
-class Stratus {
-  readonly child: ChildProcess;
-  readonly exited: Promise<Exit>;
-  /** Spawned as a process group leader (kill the group, not only the child). */
-  readonly group: boolean;
-  private out = "";
-
-  constructor(command: string, args: readonly string[], options: { cwd?: string; detached?: boolean } = {}) {
-    this.group = options.detached === true;
-    this.child = spawn(command, [...args], {
-      cwd: options.cwd,
-      detached: options.detached,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    for (const s of [this.child.stdout, this.child.stderr]) s?.on("data", (d: Buffer) => this.append(d));
-    this.exited = new Promise((res) => this.child.once("exit", (code, signal) => res({ code, signal })));
-    spawned.add(this);
-    void this.exited.then(() => spawned.delete(this));
-  }
-
-  static cli(args: readonly string[], cwd?: string): Stratus {
-    return new Stratus(process.execPath, [BIN, ...args], { cwd });
-  }
-
-  output(): string {
-    return this.out;
-  }
-
-  private readonly waiters = new Set<() => void>();
-  private append(d: Buffer): void {
-    this.out += d.toString();
-    for (const w of this.waiters) w();
-  }
-
-  /** The first match of `pattern` in the output; fails if the process exits or READY_MS passes first. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-    return new Promise((res, rej) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      const check = () => {
-        const m = this.out.match(pattern);
-        if (m) {
-          done();
-          res(m);
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        rej(new Error(`no ${pattern} within ${READY_MS} ms:\n${this.out}`));
-      }, READY_MS);
-      this.waiters.add(check);
-      check();
-      void this.exited.then((e) => {
-        if (!this.waiters.has(check)) return;
-        done();
-        rej(new Error(`exited (${e.code ?? e.signal}) before ${pattern}:\n${this.out}`));
-      });
-    });
-  }
-
-  /** Sends `signal` and waits for the exit. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<Exit> {
-    this.child.kill(signal);
-    return this.exited;
-  }
-}
-
-const spawned = new Set<Stratus>();
+const spawned = new Set<ManagedProcess>();
 const dirs: string[] = [];
 const client = new RemotingClient();
 
@@ -113,17 +38,28 @@ function tempDir(): string {
   return d;
 }
 
+/** `command args`, its stdout and stderr logged together; killed after the test if still running. */
+function run(command: string, args: readonly string[], options: { cwd?: string; detached?: boolean } = {}) {
+  const p = new ManagedProcess({
+    name: args[0] === BIN ? `stratus ${args[1]}` : command,
+    command,
+    args,
+    ...options,
+    logFile: join(tempDir(), "output.log"),
+  });
+  spawned.add(p);
+  void p.ended.then(() => spawned.delete(p));
+  return p;
+}
+
+/** The `stratus` command with `args`. */
+function cli(args: readonly string[], cwd?: string): ManagedProcess {
+  return run(process.execPath, [BIN, ...args], cwd === undefined ? {} : { cwd });
+}
+
 afterEach(async () => {
   // A failed test may leave servers behind; none may outlive it (they hold ports and data dirs).
-  for (const p of [...spawned]) {
-    try {
-      if (p.group && p.child.pid !== undefined) process.kill(-p.child.pid, "SIGKILL");
-      else p.child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-    await p.exited;
-  }
+  for (const p of [...spawned]) await p.signal("SIGKILL");
 });
 
 afterAll(() => {
@@ -132,11 +68,11 @@ afterAll(() => {
 });
 
 /** `stratus dev` on free ports over `dataDir`, ready. */
-async function startDev(dataDir: string, conf: string): Promise<{ dev: Stratus; brokerAddr: string }> {
+async function startDev(dataDir: string, conf: string): Promise<{ dev: ManagedProcess; brokerAddr: string }> {
   const confPath = join(dataDir, "..", `${Date.now()}-${Math.random()}.conf`);
   writeFileSync(confPath, conf);
   const brokerPort = await freeBrokerPort();
-  const dev = Stratus.cli([
+  const dev = cli([
     "dev",
     "--data-dir",
     dataDir,
@@ -147,7 +83,7 @@ async function startDev(dataDir: string, conf: string): Promise<{ dev: Stratus; 
     "--config",
     confPath,
   ]);
-  await dev.waitFor(/^stratus ready: /m);
+  await dev.waitForLine(/^stratus ready: /m, READY_MS);
   return { dev, brokerAddr: `127.0.0.1:${brokerPort}` };
 }
 
@@ -200,9 +136,9 @@ describe("stopping stratus dev with a signal", () => {
       const abort = join(dataDir, "broker", "abort");
       expect(existsSync(abort)).toBe(true);
 
-      const exit = await first.dev.stop(signal);
-      expect(exit, first.dev.output()).toEqual({ code: 0, signal: null });
-      expect(first.dev.output()).toContain(`${signal} received, shutting down`);
+      const exit = await first.dev.signal(signal);
+      expect(exit, first.dev.recentOutput()).toEqual({ code: 0, signal: null });
+      expect(first.dev.recentOutput()).toContain(`${signal} received, shutting down`);
       expect(existsSync(abort), "abort file left: the restart would run crash recovery").toBe(false);
 
       const second = await startDev(dataDir, conf);
@@ -211,7 +147,7 @@ describe("stopping stratus dev with a signal", () => {
         expect(got.map((m) => m.body.toString())).toEqual(sent[q]);
         expect(got.map((m) => m.queueOffset)).toEqual(sent[q]?.map((_, i) => i));
       }
-      expect(await second.dev.stop()).toEqual({ code: 0, signal: null });
+      expect(await second.dev.signal("SIGTERM")).toEqual({ code: 0, signal: null });
     },
     60_000,
   );
@@ -241,14 +177,14 @@ describe("a broker.conf the CLI refuses", () => {
         : ["--host", "127.0.0.1"];
     const args = [command, "--data-dir", join(dir, "data"), ...ports, "--config", confPath];
     const started = Date.now();
-    const p = Stratus.cli(args);
+    const p = cli(args);
     const exit = await Promise.race([
-      p.exited,
-      new Promise<Exit>((res) => setTimeout(() => res({ code: null, signal: null }), PROMPT_EXIT_MS)),
+      p.ended,
+      new Promise<ExitStatus>((res) => setTimeout(() => res({ code: null, signal: null }), PROMPT_EXIT_MS)),
     ]);
     const ms = Date.now() - started;
     for (const s of held) await new Promise((r) => s.close(r));
-    return { exit, output: p.output(), ms, confPath };
+    return { exit, output: p.recentOutput(), ms, confPath };
   }
 
   const cases = [
@@ -310,8 +246,8 @@ describe("stratus dev with no flags", () => {
   it("listens on 127.0.0.1:9876 and :10911, answers cluster and route queries, keeps its data in ./.stratus", async () => {
     const cwd = tempDir();
     await defaultPortsFree();
-    const dev = Stratus.cli(["dev"], cwd);
-    await dev.waitFor(/^stratus ready: namesrv 127\.0\.0\.1:9876 broker 127\.0\.0\.1:10911$/m);
+    const dev = cli(["dev"], cwd);
+    await dev.waitForLine(/^stratus ready: namesrv 127\.0\.0\.1:9876 broker 127\.0\.0\.1:10911$/m, READY_MS);
 
     const brokers = await eventually("the broker in the cluster info", async () => {
       const b = await clusterBrokers("127.0.0.1:9876");
@@ -323,7 +259,7 @@ describe("stratus dev with no flags", () => {
     expect(existsSync(join(cwd, ".stratus", "broker"))).toBe(true);
     expect(existsSync(join(cwd, ".stratus", "cloud"))).toBe(true);
 
-    expect(await dev.stop("SIGINT")).toEqual({ code: 0, signal: null });
+    expect(await dev.signal("SIGINT")).toEqual({ code: 0, signal: null });
     expect(await accepts(9876)).toBe(false);
     expect(await accepts(10911)).toBe(false);
   }, 60_000);
@@ -339,7 +275,7 @@ describe("stratus dev with no flags", () => {
     const dataDir = tempDir();
     const namesrvPort = await freePort();
     const brokerPort = await freeBrokerPort();
-    const npm = new Stratus(
+    const npm = run(
       process.platform === "win32" ? "npm.cmd" : "npm",
       [
         "start",
@@ -353,15 +289,15 @@ describe("stratus dev with no flags", () => {
       ],
       { cwd: ROOT, detached: true },
     );
-    await npm.waitFor(
+    await npm.waitForLine(
       new RegExp(
         `^stratus ready: namesrv 127\\.0\\.0\\.1:${namesrvPort} broker 127\\.0\\.0\\.1:${brokerPort}$`,
         "m",
       ),
+      READY_MS,
     );
     expect(existsSync(join(dataDir, "broker"))).toBe(true);
-    if (npm.child.pid !== undefined) process.kill(-npm.child.pid, "SIGINT"); // Ctrl-C reaches the whole group
-    await npm.exited;
+    await npm.signal("SIGINT"); // Ctrl-C reaches the whole group
     await eventually("the NameServer port closed", async () =>
       (await accepts(namesrvPort)) ? undefined : true,
     );
@@ -373,8 +309,8 @@ describe("a broker with two NameServers in namesrvAddr", () => {
     const dir = tempDir();
     const namesrvs = await Promise.all(
       [0, 1].map(async () => {
-        const p = Stratus.cli(["namesrv", "--host", "127.0.0.1", "--port", String(await freePort())]);
-        const m = await p.waitFor(/^stratus ready: namesrv (\S+)$/m);
+        const p = cli(["namesrv", "--host", "127.0.0.1", "--port", String(await freePort())]);
+        const m = await p.waitForLine(/^stratus ready: namesrv (\S+)$/m, READY_MS);
         return m[1] ?? "";
       }),
     );
@@ -391,8 +327,8 @@ describe("a broker with two NameServers in namesrvAddr", () => {
         `storePathRootDir=${join(dir, "broker")}`,
       ].join("\n"),
     );
-    const broker = Stratus.cli(["broker", "--host", "127.0.0.1", "--config", conf]);
-    await broker.waitFor(/^stratus ready: broker /m);
+    const broker = cli(["broker", "--host", "127.0.0.1", "--config", conf]);
+    await broker.waitForLine(/^stratus ready: broker /m, READY_MS);
     // A topic created after start reaches both too (registration on change, not only at start).
     expect((await client.invoke(brokerAddr, createTopicRequest("TwoNameServers", 6, 4), 5000)).code).toBe(
       ResponseCode.SUCCESS,

@@ -26,6 +26,14 @@ export interface ManagedProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Every byte of stdout and stderr is appended here. */
   logFile: string;
+  /** In its own process group: signal() reaches the whole group (a shell and what it started, like Ctrl-C). */
+  detached?: boolean;
+}
+
+/** How a process ended: its exit code, or the signal that ended it (both null after a spawn error). */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 /** A child process whose output is logged to a file and watched line by line. */
@@ -36,16 +44,19 @@ export class ManagedProcess {
   private readonly tail: string[] = [];
   private readonly lineWaiters = new Set<(line: string) => void>();
   private exitInfo: string | undefined;
-  private readonly exited: Promise<void>;
+  private readonly exited: Promise<ExitStatus>;
+  private readonly detached: boolean;
 
   constructor(options: ManagedProcessOptions) {
     installExitHook();
     this.name = options.name;
     this.logFile = options.logFile;
+    this.detached = options.detached === true;
     const log = fs.createWriteStream(options.logFile, { flags: "a" });
     this.child = spawn(options.command, [...options.args], {
       cwd: options.cwd,
       env: options.env ?? process.env,
+      detached: this.detached,
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.add(this.child);
@@ -63,13 +74,13 @@ export class ManagedProcess {
         this.exitInfo = signal ? `signal ${signal}` : `code ${code}`;
         running.delete(this.child);
         log.end();
-        resolve();
+        resolve({ code, signal });
       });
       this.child.once("error", (err) => {
         this.exitInfo = `spawn error: ${err.message}`;
         running.delete(this.child);
         log.end();
-        resolve();
+        resolve({ code: null, signal: null });
       });
     });
   }
@@ -81,6 +92,25 @@ export class ManagedProcess {
   /** `undefined` while running, else how it ended. */
   get exit(): string | undefined {
     return this.exitInfo;
+  }
+
+  /** Resolves with how the process ended. */
+  get ended(): Promise<ExitStatus> {
+    return this.exited;
+  }
+
+  /** Sends `signal` (to its whole group when detached) and resolves once the process has ended. */
+  signal(signal: NodeJS.Signals): Promise<ExitStatus> {
+    const pid = this.child.pid;
+    if (this.exitInfo === undefined && pid !== undefined) {
+      try {
+        if (this.detached) process.kill(-pid, signal);
+        else this.child.kill(signal);
+      } catch {
+        // already gone
+      }
+    }
+    return this.exited;
   }
 
   recentOutput(): string {
