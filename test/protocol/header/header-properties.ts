@@ -28,29 +28,25 @@ export interface FieldSpec {
 
 type Opts = { absent?: unknown; prop?: string };
 
-export const str = (ext: string, o: Opts = {}): FieldSpec => ({
-  ext,
-  prop: o.prop ?? ext,
-  kind: "string",
-  required: false,
-  absent: o.absent,
-});
-export const reqStr = (ext: string, prop = ext): FieldSpec => ({ ext, prop, kind: "string", required: true });
-export const num = (ext: string, o: Opts = {}): FieldSpec => ({
-  ext,
-  prop: o.prop ?? ext,
-  kind: "number",
-  required: false,
-  absent: o.absent,
-});
-export const reqNum = (ext: string, prop = ext): FieldSpec => ({ ext, prop, kind: "number", required: true });
-export const bool = (ext: string, o: Opts = {}): FieldSpec => ({
-  ext,
-  prop: o.prop ?? ext,
-  kind: "boolean",
-  required: false,
-  absent: o.absent,
-});
+/** Descriptor makers for one kind of field: optional (`absent` is what it decodes to when missing) or required. */
+const optional =
+  (kind: FieldSpec["kind"]) =>
+  (ext: string, o: Opts = {}): FieldSpec => ({
+    ext,
+    prop: o.prop ?? ext,
+    kind,
+    required: false,
+    absent: o.absent,
+  });
+const required =
+  (kind: FieldSpec["kind"]) =>
+  (ext: string, prop = ext): FieldSpec => ({ ext, prop, kind, required: true });
+
+export const str = optional("string");
+export const reqStr = required("string");
+export const num = optional("number");
+export const reqNum = required("number");
+export const bool = optional("boolean");
 
 const safeLong = fc.oneof(
   fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
